@@ -1,0 +1,102 @@
+# shellcheck shell=bash
+# Common part of every bin/ launcher: find Deno and the NUT paths, then run a
+# command with exactly the Deno permissions its launcher lists.
+#
+# Daemons: NUT daemons fork into the background once start-up succeeded and
+# the parent exits 0. Deno cannot fork, so nut_daemon decides from the
+# program's own getopt string whether it will stay in the foreground; if not,
+# it starts the program detached (setsid, stdio closed, stderr to syslog via
+# logger) and waits on a FIFO for the program's "READY" (lib/daemon/ready.ts).
+# If the program exits first, its start-up messages are shown and its exit
+# status returned.
+
+NUT_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+if [ -n "${NUT_DENO:-}" ]; then DENO=$NUT_DENO
+elif [ -x "$NUT_ROOT/node_modules/.bin/deno" ]; then DENO=$NUT_ROOT/node_modules/.bin/deno
+elif command -v deno >/dev/null 2>&1; then DENO=$(command -v deno)
+else
+  echo "deno not found: run 'npm ci' in $NUT_ROOT (or set NUT_DENO)" >&2
+  exit 1
+fi
+
+NUT_CONF=${NUT_CONFPATH:-/etc/nut}
+NUT_STATE=${NUT_STATEPATH:-/run/nut}
+NUT_PID=${NUT_ALTPIDPATH:-$NUT_STATE}
+NUT_DATA=${NUT_DATAPATH:-$NUT_ROOT/share}
+# Deno caches compiled modules here; keep it out of the user's home when unset.
+export DENO_DIR=${DENO_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/nut-deno}
+export DENO_NO_UPDATE_CHECK=1
+
+# Common flags: no prompts, no downloads (modules come from this checkout).
+NUT_DENO_FLAGS=(run --quiet --no-prompt "--config=$NUT_ROOT/deno.json" --cached-only --no-lock)
+
+# nut_has_opt GETOPT LETTERS ARGS... : true if any of LETTERS is given.
+nut_has_opt() {
+  local spec=$1 letters=$2 opt OPTIND=1 OPTARG
+  shift 2
+  spec=${spec#+}
+  while getopts ":$spec" opt "$@"; do
+    case "$opt" in
+      \?|:) return 0 ;; # unknown option: the program prints help, run it directly
+      *) [[ "$letters" == *"$opt"* ]] && return 0 ;;
+    esac
+  done
+  return 1
+}
+
+# nut_opt_value GETOPT LETTER ARGS... : print the last argument of -LETTER.
+nut_opt_value() {
+  local spec=$1 letter=$2 opt OPTIND=1 OPTARG val=""
+  shift 2
+  spec=${spec#+}
+  while getopts ":$spec" opt "$@"; do
+    [ "$opt" = "$letter" ] && val=$OPTARG
+  done
+  printf '%s' "$val"
+}
+
+# nut_exec ENTRY PERMS... -- ARGS... : run in the foreground (replaces the shell).
+nut_exec() {
+  local entry=$1
+  shift
+  local perms=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do perms+=("$1"); shift; done
+  shift
+  exec "$DENO" "${NUT_DENO_FLAGS[@]}" "${perms[@]}" "$NUT_ROOT/$entry" "$@"
+}
+
+# nut_daemon PROG ENTRY PERMS... -- ARGS... : detach, wait for READY or exit.
+nut_daemon() {
+  local prog=$1 entry=$2
+  shift 2
+  local perms=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do perms+=("$1"); shift; done
+  shift
+  local tmp fifo errlog child line rc
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/nut-launch.XXXXXX") || exit 1
+  fifo=$tmp/ready
+  errlog=$tmp/stderr
+  mkfifo -m 600 "$fifo" || exit 1
+  local sink="cat >/dev/null"
+  command -v logger >/dev/null 2>&1 && sink="logger -t $prog"
+  NUT_READY_FIFO=$fifo setsid "$DENO" "${NUT_DENO_FLAGS[@]}" "${perms[@]}" "--allow-write=$fifo" \
+    "$NUT_ROOT/$entry" "$@" </dev/null >/dev/null 2> >(tee "$errlog" | $sink >/dev/null 2>&1) &
+  child=$!
+  exec 3<>"$fifo"
+  while :; do
+    if read -r -t 0.2 -u 3 line && [ "$line" = "READY" ]; then
+      exec 3<&-
+      rm -rf "$tmp"
+      return 0
+    fi
+    if ! kill -0 "$child" 2>/dev/null; then
+      wait "$child"
+      rc=$?
+      sleep 0.05
+      cat "$errlog" >&2
+      exec 3<&-
+      rm -rf "$tmp"
+      return "$rc"
+    fi
+  done
+}
