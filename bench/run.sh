@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# deno task bench [scenario...]
+# Runs the shared benchmark harness (../shared/bench) against nut-deno's bin/
+# and, when installed, Debian's NUT 2.8.0 in the same run, then prints both
+# side by side. Default scenarios: serve connect. Knobs: see
+# ../shared/bench/README.md (SERVE_T, SERVE_C, UPSC_RUNS, ...).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SHARED=${NUT_SHARED:-$ROOT/../shared}
+HARNESS=$SHARED/bench
+[ -x "$HARNESS/run.sh" ] || { echo "benchmark harness not found at $HARNESS (set NUT_SHARED)" >&2; exit 2; }
+[ $# -gt 0 ] || set -- serve connect
+out=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/nut-bench.XXXXXX")}
+echo "results in $out" >&2
+BENCH_OUT=$out/nut-deno.jsonl "$HARNESS/run.sh" "$ROOT/bin" "$@"
+reports=("nut-deno=$out/nut-deno.jsonl")
+if [ -x /lib/nut/upsd ] && "$HARNESS/make-nut-impl.sh" "$out/debian-impl" >&2; then
+  BENCH_OUT=$out/nut-2.8.0.jsonl "$HARNESS/run.sh" "$out/debian-impl" "$@"
+  reports+=("nut-2.8.0=$out/nut-2.8.0.jsonl")
+else
+  echo "Debian's NUT is not installed: benchmarking nut-deno only" >&2
+fi
+node "$HARNESS/report.mjs" "${reports[@]}" | tee "$out/report.md"
