@@ -55,6 +55,13 @@ nut_opt_value() {
   printf '%s' "$val"
 }
 
+# With NUT_PRINT_PERMS=1 a launcher prints its entry point and Deno permission
+# flags (one per line) instead of running: tests and tools/compile.sh use it.
+nut_print_perms() {
+  printf '%s\n' "$@"
+  exit 0
+}
+
 # nut_exec ENTRY PERMS... -- ARGS... : run in the foreground (replaces the shell).
 nut_exec() {
   local entry=$1
@@ -62,6 +69,7 @@ nut_exec() {
   local perms=()
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do perms+=("$1"); shift; done
   shift
+  [ "${NUT_PRINT_PERMS:-}" = 1 ] && nut_print_perms "$entry" "${perms[@]}"
   exec "$DENO" "${NUT_DENO_FLAGS[@]}" "${perms[@]}" "$NUT_ROOT/$entry" "$@"
 }
 
@@ -72,6 +80,7 @@ nut_daemon() {
   local perms=()
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do perms+=("$1"); shift; done
   shift
+  [ "${NUT_PRINT_PERMS:-}" = 1 ] && nut_print_perms "$entry" "${perms[@]}"
   local tmp fifo errlog child line rc
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/nut-launch.XXXXXX") || exit 1
   fifo=$tmp/ready
