@@ -25,10 +25,17 @@ export function assertMatch(actual: string, re: RegExp, msg?: string): void {
 }
 
 export function assertStringIncludes(actual: string, part: string, msg?: string): void {
-  assert.ok(actual.includes(part), msg ?? `expected ${JSON.stringify(actual)} to include ${JSON.stringify(part)}`);
+  assert.ok(
+    actual.includes(part),
+    msg ?? `expected ${JSON.stringify(actual)} to include ${JSON.stringify(part)}`,
+  );
 }
 
-export function assertThrows(fn: () => unknown, check?: (e: unknown) => boolean, msg?: string): void {
+export function assertThrows(
+  fn: () => unknown,
+  check?: (e: unknown) => boolean,
+  msg?: string,
+): void {
   assert.throws(fn, (e: unknown) => (check ? check(e) : true), msg);
 }
 
