@@ -62,6 +62,20 @@ nut_print_perms() {
   exit 0
 }
 
+# Deno cannot change its uid after start, so a daemon given a run-time user
+# (NUT_RUN_AS, set by its launcher from -u) is started as that user when the
+# launcher runs as root, the way NUT daemons drop root after start-up.
+nut_user_prefix() {
+  NUT_PREFIX=()
+  local u=${NUT_RUN_AS:-}
+  [ -n "$u" ] && [ "$(id -u)" = 0 ] && [ "$u" != root ] || return 0
+  if ! id "$u" >/dev/null 2>&1; then
+    echo "user $u not found" >&2
+    exit 1
+  fi
+  NUT_PREFIX=(setpriv "--reuid=$u" "--regid=$(id -g "$u")" --init-groups)
+}
+
 # nut_exec ENTRY PERMS... -- ARGS... : run in the foreground (replaces the shell).
 nut_exec() {
   local entry=$1
@@ -70,7 +84,8 @@ nut_exec() {
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do perms+=("$1"); shift; done
   shift
   [ "${NUT_PRINT_PERMS:-}" = 1 ] && nut_print_perms "$entry" "${perms[@]}"
-  exec "$DENO" "${NUT_DENO_FLAGS[@]}" "${perms[@]}" "$NUT_ROOT/$entry" "$@"
+  nut_user_prefix
+  exec "${NUT_PREFIX[@]}" "$DENO" "${NUT_DENO_FLAGS[@]}" "${perms[@]}" "$NUT_ROOT/$entry" "$@"
 }
 
 # nut_daemon PROG ENTRY PERMS... -- ARGS... : detach, wait for READY or exit.
@@ -88,7 +103,9 @@ nut_daemon() {
   mkfifo -m 600 "$fifo" || exit 1
   local sink="cat >/dev/null"
   command -v logger >/dev/null 2>&1 && sink="logger -t $prog"
-  NUT_READY_FIFO=$fifo setsid "$DENO" "${NUT_DENO_FLAGS[@]}" "${perms[@]}" "--allow-write=$fifo" \
+  nut_user_prefix
+  [ ${#NUT_PREFIX[@]} -gt 0 ] && chown "${NUT_RUN_AS}" "$fifo"
+  NUT_READY_FIFO=$fifo setsid "${NUT_PREFIX[@]}" "$DENO" "${NUT_DENO_FLAGS[@]}" "${perms[@]}" "--allow-write=$fifo" \
     "$NUT_ROOT/$entry" "$@" </dev/null >/dev/null 2> >(tee "$errlog" | $sink >/dev/null 2>&1) &
   child=$!
   exec 3<>"$fifo"
