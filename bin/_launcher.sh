@@ -104,7 +104,7 @@ nut_daemon() {
   local sink="cat >/dev/null"
   command -v logger >/dev/null 2>&1 && sink="logger -t $prog"
   nut_user_prefix
-  [ ${#NUT_PREFIX[@]} -gt 0 ] && chown "${NUT_RUN_AS}" "$fifo"
+  if [ ${#NUT_PREFIX[@]} -gt 0 ]; then chown "$NUT_RUN_AS" "$fifo"; chmod 711 "$tmp"; fi
   NUT_READY_FIFO=$fifo setsid "${NUT_PREFIX[@]}" "$DENO" "${NUT_DENO_FLAGS[@]}" "${perms[@]}" "--allow-write=$fifo" \
     "$NUT_ROOT/$entry" "$@" </dev/null >/dev/null 2> >(tee "$errlog" | $sink >/dev/null 2>&1) &
   child=$!
