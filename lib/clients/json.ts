@@ -16,11 +16,13 @@ const NAMED: Record<string, string> = {
   "\t": "\\t",
 };
 
+// deno-lint-ignore no-control-regex
+const SPECIAL = /["\\\x00-\x1f]/g;
+
 /** Escape a string's contents for a JSON string literal (no surrounding quotes). */
 export function jsonEscape(s: string): string {
-  // deno-lint-ignore no-control-regex
   return s.replace(
-    /["\\\x00-\x1f]/g,
+    SPECIAL,
     (c) => NAMED[c] ?? "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
   );
 }
