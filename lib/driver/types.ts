@@ -1,0 +1,89 @@
+/**
+ * How a driver plugs into the driver core: a description (name, version,
+ * the `-x` settings it accepts) and a factory for one instance per UPS.
+ * The core owns options, ups.conf, the socket, the PID file and the poll loop;
+ * the instance owns the device.
+ *
+ * @module
+ */
+
+import type { Logger } from "../daemon/log.ts";
+import type { DState } from "./dstate.ts";
+import type { StatusBuilder } from "./status.ts";
+
+/** A `-x name=value` / ups.conf setting or a one-word flag the driver declares. */
+export interface DriverOption {
+  name: string;
+  desc: string;
+}
+
+/** The static description of a driver program. */
+export interface DriverInfo {
+  /** Program name, as in ups.conf `driver =` and the socket name (`dummy-ups`). */
+  name: string;
+  /** Description for the banner (`Device simulation and repeater driver`). */
+  desc: string;
+  /** The driver's own version (`driver.version.internal`). */
+  version: string;
+  /** Settings accepted as `-x name=value` or `name = value` (matched case-insensitively). */
+  vars?: readonly DriverOption[];
+  /** Flags accepted as `-x name` or a one-word line. */
+  flags?: readonly DriverOption[];
+  /** Make the instance that serves one UPS. */
+  create(ctx: DriverContext): DriverInstance;
+}
+
+/** One running driver: the device side. Every method may throw DriverExit. */
+export interface DriverInstance {
+  /** Open or find the device (upsdrv_initups). */
+  initups(): void | Promise<void>;
+  /** Publish the static information (upsdrv_initinfo). */
+  initinfo(): void | Promise<void>;
+  /** Poll the device once (upsdrv_updateinfo); call ctx.state.dataOk()/dataStale(). */
+  updateinfo(): void | Promise<void>;
+  /** `-k`: switch the load off. Throw DriverExit to report failure. */
+  shutdown(): void | Promise<void>;
+  /** SET from a socket peer; resolves to a tracking code (0 handled, 1 unknown, 2 invalid, 3 failed). */
+  setvar?(name: string, value: string): number | Promise<number>;
+  /** INSTCMD from a socket peer; resolves to a tracking code. */
+  instcmd?(cmd: string, param: string | undefined): number | Promise<number>;
+  /** Release the device at exit (upsdrv_cleanup). */
+  cleanup?(): void | Promise<void>;
+}
+
+/** What the core gives an instance. */
+export interface DriverContext {
+  /** ups.conf section name (or the `-s` id). */
+  readonly upsName: string;
+  /** The `port` setting (device path, file name, address...). */
+  readonly port: string;
+  /** Config directory (NUT_CONFPATH): relative file names are resolved against it. */
+  readonly confPath: string;
+  /** Seconds between polls. */
+  readonly pollInterval: number;
+  /** Value of a declared setting (case-insensitive name). */
+  getval(name: string): string | undefined;
+  /** True if a declared setting or flag was given. */
+  testvar(name: string): boolean;
+  /** The published state; changes are broadcast at once. */
+  readonly state: DState;
+  /** Status/alarm builder; publish with commitStatus()/commitAlarm(). */
+  readonly status: StatusBuilder;
+  /** Publish ups.status from the status builder (honours `ignorelb`). */
+  commitStatus(): void;
+  /** Publish ups.alarm from the status builder (deleted when no alarm). */
+  commitAlarm(): void;
+  readonly log: Logger;
+  /** Resolves after `ms` milliseconds, or early when the driver is stopping. */
+  sleep(ms: number): Promise<void>;
+  /** True once the core is shutting down. */
+  readonly stopping: boolean;
+}
+
+/** Ends the driver: `message` (if any) goes to stderr, `code` is the exit status. */
+export class DriverExit extends Error {
+  constructor(readonly code: number, message = "") {
+    super(message);
+    this.name = "DriverExit";
+  }
+}
