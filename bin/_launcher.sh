@@ -96,8 +96,11 @@ nut_daemon() {
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do perms+=("$1"); shift; done
   shift
   [ "${NUT_PRINT_PERMS:-}" = 1 ] && nut_print_perms "$entry" "${perms[@]}"
-  local tmp fifo errlog child line rc
+  local tmp fifo errlog child line rc out=/dev/null
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/nut-launch.XXXXXX") || exit 1
+  # NUT_STARTUP_STDOUT=1: show what the program printed on stdout before it
+  # was ready (NUT daemons print it before forking); it must not write more.
+  [ "${NUT_STARTUP_STDOUT:-}" = 1 ] && out=$tmp/stdout
   fifo=$tmp/ready
   errlog=$tmp/stderr
   mkfifo -m 600 "$fifo" || exit 1
@@ -106,11 +109,12 @@ nut_daemon() {
   nut_user_prefix
   if [ ${#NUT_PREFIX[@]} -gt 0 ]; then chown "$NUT_RUN_AS" "$fifo"; chmod 711 "$tmp"; fi
   NUT_READY_FIFO=$fifo setsid "${NUT_PREFIX[@]}" "$DENO" "${NUT_DENO_FLAGS[@]}" "${perms[@]}" "--allow-write=$fifo" \
-    "$NUT_ROOT/$entry" "$@" </dev/null >/dev/null 2> >(tee "$errlog" | $sink >/dev/null 2>&1) &
+    "$NUT_ROOT/$entry" "$@" </dev/null >"$out" 2> >(tee "$errlog" | $sink >/dev/null 2>&1) &
   child=$!
   exec 3<>"$fifo"
   while :; do
     if read -r -t 0.2 -u 3 line && [ "$line" = "READY" ]; then
+      [ "$out" = /dev/null ] || cat "$out"
       exec 3<&-
       rm -rf "$tmp"
       return 0
@@ -119,6 +123,7 @@ nut_daemon() {
       wait "$child"
       rc=$?
       sleep 0.05
+      [ "$out" = /dev/null ] || cat "$out"
       cat "$errlog" >&2
       exec 3<&-
       rm -rf "$tmp"

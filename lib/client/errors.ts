@@ -45,7 +45,8 @@ export class NutClientError extends Error {
 /** The OS error text of a Deno error, without Deno's ` (os error N)` suffix. */
 export function osErrorText(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.replace(/ \(os error \d+\)$/, "");
+  const m = /^(.*?) \(os error \d+\)/.exec(msg);
+  return m ? m[1] : msg;
 }
 
 /** If `line` is an `ERR` reply (NUT checks the 3-letter prefix), the NutError for it. */
