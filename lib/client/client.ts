@@ -202,8 +202,17 @@ export class NutClient {
     const err = errorFromLine(text);
     if (err) throw err;
     const r = splitReply(bytes);
-    if ("error" in r) throw new NutClientError("parse", `Parse error: ${r.error}`);
+    if ("error" in r) throw this.#desync("parse", `Parse error: ${r.error}`);
     return r.words;
+  }
+
+  /**
+   * After an unexpected reply the position in the reply stream is unknown;
+   * NUT carries on regardless (and misreads later replies), we hang up.
+   */
+  #desync(kind: "protocol" | "parse" = "protocol", msg = "Protocol error"): NutClientError {
+    this.close();
+    return new NutClientError(kind, msg);
   }
 
   // ---- GET / LIST (upscli_get, upscli_list_*) ----
@@ -212,9 +221,7 @@ export class NutClient {
   async get(words: readonly string[]): Promise<string[]> {
     await this.sendLine(buildCommand("GET", words));
     const reply = await this.#readWords();
-    if (reply.length < words.length || !sameWords(words, reply)) {
-      throw new NutClientError("protocol", "Protocol error");
-    }
+    if (reply.length < words.length || !sameWords(words, reply)) throw this.#desync();
     return reply;
   }
 
@@ -226,19 +233,19 @@ export class NutClient {
       first.length < 2 || first[0].toUpperCase() !== "BEGIN" ||
       first[1].toUpperCase() !== "LIST" || !sameWords(words, first.slice(2))
     ) {
-      throw new NutClientError("protocol", "Protocol error");
+      throw this.#desync();
     }
     let done = false;
     return {
       next: async () => {
         if (done) return null;
         const item = await this.#readWords();
-        if (item.length < 1) throw new NutClientError("protocol", "Protocol error");
+        if (item.length < 1) throw this.#desync();
         if (item.length >= 2 && item[0] === "END" && item[1] === "LIST") {
           done = true;
           return null;
         }
-        if (!sameWords(words, item)) throw new NutClientError("protocol", "Protocol error");
+        if (!sameWords(words, item)) throw this.#desync();
         return item;
       },
     };

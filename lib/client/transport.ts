@@ -41,7 +41,17 @@ export async function upgradeToTls(
   opts: TlsOptions = {},
 ): Promise<Transport> {
   if (opts.verify) {
-    return await Deno.startTls(conn, { hostname: opts.serverName ?? host, caCerts: opts.caCerts });
+    const t = await Deno.startTls(conn, {
+      hostname: opts.serverName ?? host,
+      caCerts: opts.caCerts,
+    });
+    try {
+      await t.handshake(); // a bad certificate fails here, not at the first request
+    } catch (e) {
+      t.close();
+      throw e;
+    }
+    return t;
   }
   return await nodeTlsNoVerify(conn, opts.serverName ?? host);
 }
