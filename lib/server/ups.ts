@@ -1,0 +1,71 @@
+/**
+ * One configured UPS as upsd sees it: its ups.conf entry, the link to its
+ * driver, the FSD latch, the LOGIN count, and cached LIST replies.
+ *
+ * @module
+ */
+
+import type { StateTree } from "../state/tree.ts";
+
+/** The driver connection as the server uses it (DriverClient, or a fake in tests). */
+export interface DriverLink {
+  readonly tree: StateTree;
+  readonly connected: boolean;
+  /** Connected but stale (spec driver-socket.md §7). */
+  isStale(now?: number): boolean;
+  /** Queue a line for the driver; false if it could not be sent. */
+  send(line: string): boolean;
+  tick(now: number): void;
+  connect(): Promise<void>;
+  close(): void;
+}
+
+/** The ups.conf fields upsd uses. */
+export interface UpsDef {
+  name: string;
+  driver: string;
+  port: string;
+  desc?: string;
+}
+
+/** Distinct spellings of a UPS name cached per list kind. */
+const CACHE_SPELLINGS = 4;
+
+export class UpsEntry {
+  /** FSD latch: set by the FSD command, cleared only when upsd restarts or the UPS is removed. */
+  fsd = false;
+  /** Connections that did LOGIN to this UPS. */
+  numLogins = 0;
+  #cache = new Map<string, string>();
+
+  constructor(public def: UpsDef, public link: DriverLink) {}
+
+  get name(): string {
+    return this.def.name;
+  }
+
+  /** `<driver>-<ups>`: the driver socket's file name. */
+  get socketName(): string {
+    return socketName(this.def);
+  }
+
+  /** Forget cached replies (driver data, FSD latch or description changed). */
+  invalidate(): void {
+    if (this.#cache.size > 0) this.#cache.clear();
+  }
+
+  /** A cached reply built by `build` for this key (e.g. "VAR fake"). */
+  cached(key: string, build: () => string): string {
+    let v = this.#cache.get(key);
+    if (v === undefined) {
+      v = build();
+      if (this.#cache.size >= CACHE_SPELLINGS * 3) this.#cache.clear();
+      this.#cache.set(key, v);
+    }
+    return v;
+  }
+}
+
+export function socketName(def: UpsDef): string {
+  return `${def.driver}-${def.name}`;
+}
