@@ -222,6 +222,11 @@ export class DriverClient {
     return this.#st.dumpDone;
   }
 
+  /** Time (ms) of the last recognised driver message. */
+  get lastHeard(): number {
+    return this.#st.lastHeard;
+  }
+
   get socketPath(): string {
     return this.#o.socketPath;
   }
