@@ -59,6 +59,8 @@ function disjoint(a: string, b: string): boolean {
 /** Send reload/stop to the running upsd; returns the exit code. */
 function signalRunning(log: Logger, command: "reload" | "stop", pid?: number): number {
   const pidFile = `${pidPath()}/upsd.pid`;
+  // this process only reads the PID file and signals: give up the rest first
+  for (const name of ["net", "write", "env"] as const) Deno.permissions.revokeSync({ name });
   if (pid === undefined) {
     try {
       Deno.statSync(pidFile);
