@@ -197,7 +197,13 @@ for ups, desc in sorted(c.GetUPSList().items()):
             print(" ", k, v)
     print(" cmds", sorted(c.GetUPSCommands(ups).items()))
     print(" rw", sorted(c.GetRWVars(ups).items()))
-print("numlogins", c.GetNumLogins("demo"))
+print("help", c.help())
+for f in (lambda: c.SetRWVar("demo", "ups.id", "x" * 40), lambda: c.RunUPSCommand("demo", "no.such"),
+          lambda: c.RunUPSCommand("demo", "load.off"), lambda: c.SetRWVar("demo", "ups.beeper.status", "enabled")):
+    try:
+        print("ok", f())
+    except Exception as e:
+        print("error", e)
 `;
   const r = await run("/usr/bin/python3", ["-c", script]);
   return `${r.code}\n${r.stdout}\n${r.stderr}`;
@@ -223,6 +229,14 @@ Deno.test({
         reference.set(c.join(" "), await runClient("debian", c, ref.port));
       }
       refPy = await pynut(ref.port);
+      // The reference must be real data, or every comparison below would be vacuous.
+      const demo = reference.get("upsc demo@H")!;
+      assertEquals([demo.code, demo.stdout.includes("ups.status: OL\n")], [0, true]);
+      assertEquals(
+        reference.get("upsc demo@H nosuch.var")!.stderr,
+        "Error: Variable not supported by UPS\n",
+      );
+      assertEquals(refPy.startsWith("0\n"), true, refPy);
       await t.step("our clients against Debian's upsd and dummy-ups", async () => {
         for (const c of clientCases()) {
           const got = await runClient("ours", c, ref.port);
