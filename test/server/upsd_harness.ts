@@ -123,7 +123,11 @@ export class LineClient {
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
       const n = await Promise.race([
-        this.conn.read(this.#chunk),
+        // a reset (server closed with unread input) counts as EOF
+        this.conn.read(this.#chunk).catch((e) => {
+          if (e instanceof Deno.errors.ConnectionReset) return null;
+          throw e;
+        }),
         new Promise<"t">((r) => timer = setTimeout(() => r("t"), left)),
       ]);
       clearTimeout(timer);
