@@ -12,7 +12,19 @@ HARNESS=$SHARED/bench
 [ $# -gt 0 ] || set -- serve connect
 out=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/nut-bench.XXXXXX")}
 echo "results in $out" >&2
-BENCH_OUT=$out/nut-deno.jsonl "$HARNESS/run.sh" "$ROOT/bin" "$@"
+# The harness wants all of upsd upsc dummy-ups upsmon upsdrvctl in one
+# directory; programs nut-deno does not have yet fail loudly if called.
+impl=$out/nut-deno-impl
+mkdir -p "$impl"
+for name in upsd upsc upscmd upsrw upslog dummy-ups upsmon upsdrvctl; do
+  if [ -x "$ROOT/bin/$name" ]; then
+    ln -sfn "$ROOT/bin/$name" "$impl/$name"
+  else
+    printf '#!/bin/sh\necho "%s is not implemented in nut-deno yet" >&2\nexit 1\n' "$name" >"$impl/$name"
+    chmod +x "$impl/$name"
+  fi
+done
+BENCH_OUT=$out/nut-deno.jsonl "$HARNESS/run.sh" "$impl" "$@"
 reports=("nut-deno=$out/nut-deno.jsonl")
 if [ -x /lib/nut/upsd ] && "$HARNESS/make-nut-impl.sh" "$out/debian-impl" >&2; then
   BENCH_OUT=$out/nut-2.8.0.jsonl "$HARNESS/run.sh" "$out/debian-impl" "$@"

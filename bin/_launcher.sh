@@ -10,7 +10,11 @@
 # If the program exits first, its start-up messages are shown and its exit
 # status returned.
 
-NUT_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+# Pure parameter expansion (no subshells): clients must start fast.
+NUT_ROOT=${BASH_SOURCE[0]%/*}
+[[ $NUT_ROOT == /* ]] || NUT_ROOT=$PWD/$NUT_ROOT
+NUT_ROOT=${NUT_ROOT%/bin}
+NUT_ROOT=${NUT_ROOT%/bin/.}
 if [ -n "${NUT_DENO:-}" ]; then DENO=$NUT_DENO
 elif [ -x "$NUT_ROOT/node_modules/.bin/deno" ]; then DENO=$NUT_ROOT/node_modules/.bin/deno
 elif command -v deno >/dev/null 2>&1; then DENO=$(command -v deno)
