@@ -8,7 +8,8 @@
 # it starts the program detached (setsid, stdio closed, stderr to syslog via
 # logger) and waits on a FIFO for the program's "READY" (lib/daemon/ready.ts).
 # If the program exits first, its start-up messages are shown and its exit
-# status returned.
+# status returned. The logging pipeline keeps none of the caller's stdio open,
+# so `launcher | cat` or a test capturing output ends when the launcher does.
 
 # Pure parameter expansion (no subshells): clients must start fast.
 NUT_ROOT=${BASH_SOURCE[0]%/*}
@@ -113,7 +114,7 @@ nut_daemon() {
   nut_user_prefix
   if [ ${#NUT_PREFIX[@]} -gt 0 ]; then chown "$NUT_RUN_AS" "$fifo"; chmod 711 "$tmp"; fi
   NUT_READY_FIFO=$fifo setsid "${NUT_PREFIX[@]}" "$DENO" "${NUT_DENO_FLAGS[@]}" "${perms[@]}" "--allow-write=$fifo" \
-    "$NUT_ROOT/$entry" "$@" </dev/null >"$out" 2> >(tee "$errlog" | $sink >/dev/null 2>&1) &
+    "$NUT_ROOT/$entry" "$@" </dev/null >"$out" 2> >(exec >/dev/null 2>&1; tee "$errlog" | $sink) &
   child=$!
   exec 3<>"$fifo"
   while :; do
