@@ -150,7 +150,8 @@ export class DriverCore {
       return await this.#run(args);
     } catch (e) {
       if (e instanceof DriverExit) {
-        if (e.message) this.log.error(e.message);
+        if (e.message && e.toStdout) this.#out(e.message + "\n");
+        else if (e.message) this.log.error(e.message);
         return e.code;
       }
       this.log.error(`Fatal error: ${e instanceof Error ? e.message : String(e)}`);

@@ -39,6 +39,7 @@ function notValid(what: "variable name" | "flag", key: string): DriverExit {
     `\nFatal error: '${key}' is not a valid ${what} for this driver.\n\n` +
       "Look in the man page or call this driver with -h for a list of\n" +
       "valid variable names and flags.",
+    true,
   );
 }
 

@@ -80,9 +80,12 @@ export interface DriverContext {
   readonly stopping: boolean;
 }
 
-/** Ends the driver: `message` (if any) goes to stderr, `code` is the exit status. */
+/**
+ * Ends the driver: `message` (if any) goes to stderr (stdout when `toStdout`,
+ * as NUT prints a few messages), `code` is the exit status.
+ */
 export class DriverExit extends Error {
-  constructor(readonly code: number, message = "") {
+  constructor(readonly code: number, message = "", readonly toStdout = false) {
     super(message);
     this.name = "DriverExit";
   }

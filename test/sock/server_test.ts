@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../helpers/assert.ts";
 import { waitFor } from "../helpers/nut.ts";
+import { SockPeer as Peer } from "../helpers/sock.ts";
 import { type SockHandler, SockServer } from "../../lib/sock/server.ts";
 
 class MemLog {
@@ -10,64 +11,6 @@ class MemLog {
   }
   warn(m: string): void {
     this.lines.push(m);
-  }
-}
-
-/** A test peer: buffered line reading with a deadline. */
-class Peer {
-  #buf = "";
-  #td = new TextDecoder();
-  private constructor(readonly conn: Deno.UnixConn) {}
-
-  static async open(path: string): Promise<Peer> {
-    return new Peer(await Deno.connect({ transport: "unix", path }));
-  }
-
-  async send(text: string): Promise<void> {
-    const bytes = new TextEncoder().encode(text);
-    let off = 0;
-    while (off < bytes.length) off += await this.conn.write(bytes.subarray(off));
-  }
-
-  /** Read until `n` complete lines are buffered (or EOF/timeout); returns them. */
-  async lines(n: number, timeoutMs = 3000): Promise<string[]> {
-    const chunk = new Uint8Array(65536);
-    const deadline = Date.now() + timeoutMs;
-    while (this.#buf.split("\n").length - 1 < n && Date.now() < deadline) {
-      const r = await Promise.race([
-        this.conn.read(chunk),
-        new Promise<"t">((res) => setTimeout(() => res("t"), Math.max(1, deadline - Date.now()))),
-      ]);
-      if (r === "t" || r === null) break;
-      this.#buf += this.#td.decode(chunk.subarray(0, r));
-    }
-    const all = this.#buf.split("\n");
-    const got = all.slice(0, Math.min(n, all.length - 1));
-    this.#buf = all.slice(got.length).join("\n");
-    return got;
-  }
-
-  /** True once the server closed the connection. */
-  async eof(timeoutMs = 3000): Promise<boolean> {
-    const chunk = new Uint8Array(1024);
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const r = await Promise.race([
-        this.conn.read(chunk).catch(() => null),
-        new Promise<"t">((res) => setTimeout(() => res("t"), deadline - Date.now())),
-      ]);
-      if (r === null) return true;
-      if (r === "t") return false;
-    }
-    return false;
-  }
-
-  close(): void {
-    try {
-      this.conn.close();
-    } catch {
-      // closed
-    }
   }
 }
 
