@@ -12,7 +12,8 @@
  * @module
  */
 
-import { BIN, DEBIAN, freePort, makeNutDir, type NutDir, Proc, talk, waitFor } from "./nut.ts";
+import { NutClient } from "../../lib/client/client.ts";
+import { BIN, DEBIAN, freePort, makeNutDir, type NutDir, Proc, waitFor } from "./nut.ts";
 
 export interface StackDevice {
   /** UPS name in ups.conf. */
@@ -64,6 +65,31 @@ function exists(path: string): boolean {
   }
 }
 
+/**
+ * Every UPS answers a real status (not WAIT). Reads time out, so a foreign
+ * server that grabbed the port cannot hang the test.
+ */
+async function served(port: number, names: string[]): Promise<boolean> {
+  let c: NutClient | undefined;
+  try {
+    c = await NutClient.connect("127.0.0.1", port, {
+      tryTls: false,
+      timeoutMs: 2000,
+      readTimeoutMs: 2000,
+    });
+    if (names.length === 0) return (await c.command("VER")).startsWith("Network UPS Tools");
+    for (const n of names) {
+      const status = await c.getVar(n, "ups.status");
+      if (status === "WAIT" || status.endsWith(" WAIT")) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c?.logout();
+  }
+}
+
 export async function startNutStack(opts: StackOptions): Promise<NutStack> {
   const dir = await makeNutDir("nut-stack-");
   const port = freePort();
@@ -101,20 +127,7 @@ export async function startNutStack(opts: StackOptions): Promise<NutStack> {
         ? new Proc(DEBIAN.upsd, ["-F", "-u", "root"], env)
         : new Proc(`${BIN}/upsd`, ["-F"], env),
     );
-    await waitFor(
-      async () => {
-        if (started.length === 0) return (await talk(port, ["VER"], 1))[0]?.startsWith("Network");
-        const lines = await talk(
-          port,
-          started.map((d) => `GET VAR ${d.name} ups.status`),
-          started.length,
-        );
-        return lines.every((l) => l.startsWith("VAR ") && !l.includes('"WAIT"'));
-      },
-      20000,
-      "all devices served",
-      200,
-    );
+    await waitFor(() => served(port, started.map((d) => d.name)), 20000, "all devices served", 200);
   } catch (e) {
     await stop();
     throw e;
