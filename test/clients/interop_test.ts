@@ -252,6 +252,67 @@ Deno.test({
   },
 });
 
+/** Run a command on a pseudo-terminal, typing `input` lines one by one; returns what the terminal showed. */
+const PTY_SCRIPT = `
+import os, pty, select, sys, time, json
+cmd, lines = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(cmd[0], cmd)
+out = b""
+def pump(t):
+    global out
+    end = time.time() + t
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+pump(1.0)
+for l in lines:
+    os.write(fd, l.encode() + b"\\n")
+    pump(0.7)
+pump(1.0)
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(json.dumps([os.waitstatus_to_exitcode(st), out.decode()]))
+`;
+
+async function onTerminal(cmd: string[], lines: string[]): Promise<[number, string]> {
+  const r = await run("python3", ["-c", PTY_SCRIPT, JSON.stringify(cmd), JSON.stringify(lines)]);
+  if (r.code !== 0) throw new Error(`pty helper failed: ${r.stderr}`);
+  const [code, shown] = JSON.parse(r.stdout) as [number, string];
+  return [
+    code,
+    shown.split("\r\n").filter((l) => l !== "Init SSL without certificate database").join("\r\n"),
+  ];
+}
+
+Deno.test({
+  name: "upscmd/upsrw prompts on a terminal: the password is not echoed (same screen as Debian's)",
+  ignore: !haveDebianNut,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const s = await startNutStack({ devices: OWN_DEVICES.slice(0, 1) });
+    try {
+      const cases: Array<[string, string[], string[]]> = [
+        ["upscmd", [`quirky@${s.addr}`, "load.off"], ["admin", "adminpw"]],
+        ["upsrw", ["-s", "ups.id", `quirky@${s.addr}`], ["admin", "adminpw", "typed"]],
+      ];
+      for (const [tool, args, input] of cases) {
+        const theirs = await onTerminal([TOOLS[tool], ...args], input);
+        const ours = await onTerminal([`${BIN}/${tool}`, ...args], input);
+        assertEquals(ours, theirs, tool);
+        assertEquals(ours[1].includes("adminpw"), false, "password echoed");
+      }
+    } finally {
+      await s.stop();
+    }
+  },
+});
+
 Deno.test({
   name: "upsrw ENUM/RANGE/STRING/unknown type blocks match Debian's upsrw (scripted server)",
   ignore: !haveDebianNut,
