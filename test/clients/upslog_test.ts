@@ -23,10 +23,13 @@ const DEVICES = [
 ];
 
 function upslog(impl: Impl, args: string[], s: NutStack): Proc {
-  // Debian's upslog drops root to "nut" unless told otherwise
-  return impl === "debian"
-    ? new Proc(DEBIAN.upslog, ["-u", "root", ...args], s.env)
-    : new Proc(`${BIN}/upslog`, args, s.env);
+  if (impl === "ours") return new Proc(`${BIN}/upslog`, args, s.env);
+  // As root, Debian's upslog drops to user "nut" unless told otherwise, and
+  // keeps its PID file in /run/nut whatever NUT_ALTPIDPATH says: give it a
+  // path in the test directory.
+  const i = args.indexOf("-p");
+  const a = i >= 0 ? args.map((x, j) => j === i + 1 ? `${s.dir.state}/${x}.pid` : x) : args;
+  return new Proc(DEBIAN.upslog, ["-u", "root", ...a], s.env);
 }
 
 /** Output lines after the banner and the "logging status" lines. */
