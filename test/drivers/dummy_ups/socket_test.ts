@@ -334,4 +334,42 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "Debian's upsdrvctl starts, stops and shuts down our dummy-ups (driverpath = bin/)",
+  ignore: !haveDebianNut || !exists(DEBIAN.upsdrvctl),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await makeNutDir("dummy-drvctl-");
+    let pid: number | undefined;
+    try {
+      dir.write("s.dev", SAMPLE_DEV);
+      dir.write("ups.conf", upsConf([["ctl", "s.dev"]], `driverpath = ${BIN}\n`));
+      const env = { ...dir.env, PATH };
+      const start = await run(DEBIAN.upsdrvctl, ["start", "ctl"], env);
+      assertEquals(start.code, 0, start.stderr);
+      assertEquals(
+        start.stdout,
+        "Network UPS Tools - Device simulation and repeater driver 0.15 (2.8.0)\n" +
+          "Network UPS Tools - UPS driver controller 2.8.0\n",
+      );
+      pid = parseInt(Deno.readTextFileSync(`${dir.state}/dummy-ups-ctl.pid`), 10);
+      assert((await dump(dir, "ctl")).includes("DATAOK"));
+      const stop = await run(DEBIAN.upsdrvctl, ["stop", "ctl"], env);
+      assertEquals(stop.code, 0, stop.stderr);
+      await waitFor(() => !exists(`/proc/${pid}`), 5000, "driver stopped");
+      assertEquals(exists(`${dir.state}/dummy-ups-ctl`), false);
+      const down = await run(DEBIAN.upsdrvctl, ["shutdown", "ctl"], env);
+      assertEquals(down.code, 1);
+      assertEquals(
+        down.stderr,
+        "Initiating UPS shutdown\nshutdown not supported\nDriver failed to start (exit status=1)\n",
+      );
+    } finally {
+      if (pid !== undefined && exists(`/proc/${pid}`)) Deno.kill(pid, "SIGKILL");
+      await dir.cleanup();
+    }
+  },
+});
+
 if (!haveDebianNut) console.log(NO_DEBIAN_NUT);
