@@ -287,3 +287,26 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "interop: our dummy-ups under our upsd, read by Debian's upsc",
+  ignore: !haveDebianNut || !exists(`${BIN}/dummy-ups`),
+  async fn() {
+    const { startNutStack } = await import("../helpers/nut_stack.ts");
+    const s = await startNutStack({
+      devices: [{ name: "ours1", dev: "ups.status: OB LB\nbattery.charge: 12\n", desc: "ours" }],
+      driver: "ours",
+      upsd: "ours",
+    });
+    try {
+      const r = await run(DEBIAN.upsc, [`ours1@${s.addr}`], s.env);
+      assertEquals(r.code, 0, r.stderr);
+      assertStringIncludes(r.stdout, "battery.charge: 12\n");
+      assertStringIncludes(r.stdout, "ups.status: OB LB\n");
+      const l = await run(DEBIAN.upsc, ["-L", s.addr], s.env);
+      assertEquals(l.stdout, "ours1: ours\n");
+    } finally {
+      await s.stop();
+    }
+  },
+});

@@ -510,3 +510,58 @@ Deno.test("upsd process: PID file, second instance refused, -c reload and -c sto
     await dir.cleanup();
   }
 });
+
+Deno.test("upsd process: background start through the launcher, then -c stop", async () => {
+  const dir = await makeNutDir("upsd-bg-");
+  const d = new FakeDriver(`${dir.state}/fake-fake`, FAKE_DUMP);
+  const bin = `${Deno.cwd()}/bin/upsd`;
+  const port = (() => {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const p = (l.addr as Deno.NetAddr).port;
+    l.close();
+    return p;
+  })();
+  dir.write("ups.conf", "[fake]\n  driver = fake\n  port = x\n");
+  dir.write("upsd.conf", `LISTEN 127.0.0.1 ${port}\n`, 0o640);
+  dir.write("upsd.users", USERS, 0o640);
+  const env = {
+    ...dir.env,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/",
+  };
+  const pidFile = `${dir.state}/upsd.pid`;
+  try {
+    const r = await run(bin, [], env); // returns once upsd is ready
+    assertEquals(r.code, 0, r.stderr);
+    const pid = Number(Deno.readTextFileSync(pidFile).trim());
+    assert(pid > 1);
+    const c = await LineClient.open(port);
+    await waitFor(
+      async () => (await c.req("GET VAR fake ups.status")) === 'VAR fake ups.status "OL"',
+      10000,
+    );
+    c.close();
+    const stop = await run(bin, ["-c", "stop"], env);
+    assertEquals(stop.code, 0, stop.stderr);
+    await waitFor(
+      () => {
+        try {
+          Deno.statSync(pidFile);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      5000,
+      "PID file removed",
+    );
+  } finally {
+    d.close();
+    try {
+      Deno.kill(Number(Deno.readTextFileSync(pidFile).trim()), "SIGTERM");
+    } catch {
+      // already stopped
+    }
+    await dir.cleanup();
+  }
+});
