@@ -26,7 +26,10 @@ export class FakeDriver {
   readonly #conns = new Set<Deno.Conn>();
   #closed = false;
 
-  constructor(readonly path: string, dump: string[] | null = ['SETINFO ups.status "OL"', "DATAOK"]) {
+  constructor(
+    readonly path: string,
+    dump: string[] | null = ['SETINFO ups.status "OL"', "DATAOK"],
+  ) {
     this.dump = dump;
     try {
       Deno.removeSync(path);
