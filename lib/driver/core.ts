@@ -369,7 +369,7 @@ export class DriverCore {
         this.#pidFile = undefined;
       }
     } else {
-      this.log.info("Running as foreground process, not saving a PID file");
+      this.log.debug(1, "Running as foreground process, not saving a PID file");
     }
     notifyReady();
     if (isDetached()) this.log.info("Startup successful");
@@ -435,7 +435,7 @@ export class DriverCore {
     // the core's own command (NUT ≥ 2.8.1): how a newer instance asks us to leave
     if (cmd.toLowerCase() === "driver.exit") {
       this.log.info("Got INSTCMD driver.exit: exiting");
-      this.stop();
+      setTimeout(() => this.stop(), 0); // after the TRACKING reply is queued
       return 0;
     }
     const inst = this.#instance;

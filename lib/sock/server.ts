@@ -193,7 +193,8 @@ export class SockServer {
         );
       }
     }
-    this.log.info(`Listening on socket ${this.path}`);
+    // NUT ≥ 2.8.1 logs this at start-up; 2.8.0 only in debug output
+    this.log.debug(1, `Listening on socket ${this.path}`);
     this.#acceptLoop = this.#accept(this.#listener);
   }
 
@@ -314,7 +315,7 @@ export class SockServer {
     }
   }
 
-  /** Stop listening, drop every peer, remove the socket file. */
+  /** Stop listening, flush and drop every peer, remove the socket file. */
   async close(): Promise<void> {
     const l = this.#listener;
     this.#listener = undefined;
@@ -325,7 +326,15 @@ export class SockServer {
         // already closed
       }
     }
-    for (const p of [...this.#peers]) p.close();
+    // let queued replies (a TRACKING for driver.exit...) go out, briefly
+    const peers = [...this.#peers];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(peers.map((p) => p.flushed())),
+      new Promise((r) => timer = setTimeout(r, 1000)),
+    ]);
+    clearTimeout(timer);
+    for (const p of peers) p.close();
     await this.#acceptLoop;
     await Promise.allSettled([...this.#peerLoops]);
     try {

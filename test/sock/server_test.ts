@@ -5,7 +5,9 @@ import { type SockHandler, SockServer } from "../../lib/sock/server.ts";
 
 class MemLog {
   lines: string[] = [];
-  debug(_l: number, _m: string): void {}
+  debug(_l: number, m: string): void {
+    this.lines.push(m);
+  }
   info(m: string): void {
     this.lines.push(m);
   }

@@ -64,7 +64,7 @@ Deno.test({
     const dir = await makeNutDir("dummy-dump-");
     const procs: Proc[] = [];
     try {
-      const files = deviceFixtures(3);
+      const files = deviceFixtures(Number(Deno.env.get("DUMMY_FIXTURES") ?? 3));
       const sections: Array<[string, string]> = [];
       for (const f of files) {
         dir.write(`${f.name}.dev`, f.text);
@@ -164,7 +164,7 @@ Deno.test({
     const dir = await makeNutDir("dummy-esc-");
     try {
       dir.write("s.dev", SAMPLE_DEV);
-      dir.write("ups.conf", upsConf([["our", "s.dev"]]));
+      dir.write("ups.conf", upsConf([["our", "s.dev"], ["ff", "s.dev"]]));
       const p = startOurs(dir, "our");
       const sock = `${dir.state}/dummy-ups-our`;
       await dump(dir, "our");
@@ -184,6 +184,13 @@ Deno.test({
       ]);
       assert(await peer.eof(), "LOGOUT closes");
       peer.close();
+      assertEquals(exists(`${dir.state}/dummy-ups-our.pid`), false, "-F: no PID file");
+      // -FF: foreground, but with a PID file
+      const ff = startOurs(dir, "ff", ["-FF"]);
+      await dump(dir, "ff");
+      assertEquals(Deno.readTextFileSync(`${dir.state}/dummy-ups-ff.pid`), `${ff.pid}\n`);
+      assertEquals((await ff.stop()).code, 0);
+      assertEquals(exists(`${dir.state}/dummy-ups-ff.pid`), false, "PID file removed");
       const st = await p.stop();
       assertEquals(st.code, 0);
       assertEquals(exists(sock), false, "socket removed at exit");
