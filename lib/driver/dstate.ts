@@ -16,6 +16,14 @@ import { FLAG_IMMUTABLE, FLAG_NUMBER, StateTree } from "../state/tree.ts";
 /** NUT's value buffer holds 255 characters; longer values are cut. */
 export const MAX_VALUE_LEN = 255;
 
+/**
+ * A name must travel as one bare word on the socket and in upsd's replies:
+ * printable ASCII without space, quote, backslash or `#`.
+ */
+export function isValidName(name: string): boolean {
+  return /^[\x21-\x7e]+$/.test(name) && !/["\\#]/.test(name);
+}
+
 export interface DStateLog {
   debug(level: number, msg: string): void;
   warn(msg: string): void;
@@ -48,6 +56,10 @@ export class DState {
 
   /** Create or update a variable; returns true if it changed. */
   setInfo(name: string, value: string): boolean {
+    if (!isValidName(name)) {
+      this.log.warn(`setinfo: invalid variable name ${JSON.stringify(name)} ignored`);
+      return false;
+    }
     if (this.#immutable(name)) {
       this.log.debug(6, `setinfo: not overwriting immutable ${name}`);
       return false;
@@ -145,6 +157,10 @@ export class DState {
   }
 
   addCmd(name: string): boolean {
+    if (!isValidName(name)) {
+      this.log.warn(`addcmd: invalid command name ${JSON.stringify(name)} ignored`);
+      return false;
+    }
     if (!this.tree.addCmd(name)) return false;
     this.#send(msg.addCmdLine(name));
     return true;

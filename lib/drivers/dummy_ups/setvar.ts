@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { DState } from "../../driver/dstate.ts";
+import { type DState, isValidName } from "../../driver/dstate.ts";
 import type { StatusBuilder } from "../../driver/status.ts";
 import { FLAG_STRING } from "../../state/tree.ts";
 import { varFlags } from "./flags.ts";
@@ -23,13 +23,17 @@ export interface SetTarget {
   commitStatus(): void;
 }
 
-/** Apply one value; `emptyDeletes` is true for socket SETs. Always "handled" (0). */
+/**
+ * Apply one value; `emptyDeletes` is true for socket SETs. Returns the
+ * tracking code: 0 handled, 2 invalid (a name that cannot travel as one word).
+ */
 export function applyValue(
   t: SetTarget,
   name: string,
   value: string,
   emptyDeletes: boolean,
 ): number {
+  if (!isValidName(name)) return 2;
   if (name.toLowerCase() === "ups.status") {
     t.status.init();
     t.status.set(value);

@@ -47,6 +47,15 @@ Deno.test("SET handler: broadcasts as Debian's dummy-ups (SETINFO, SETFLAGS, SET
   ]);
 });
 
+Deno.test("SET handler: a name that cannot travel as one word is invalid (2)", () => {
+  const t = target();
+  assertEquals(applyValue(t, "a b", "1", true), 2);
+  assertEquals(applyValue(t, 'x"y', "1", true), 2);
+  assertEquals(applyValue(t, "x#y", "1", true), 2);
+  assertEquals(applyValue(t, "", "1", true), 2);
+  assertEquals(t.sent, []);
+});
+
 Deno.test("SET handler: empty value deletes (socket), sets empty (file)", () => {
   const t = target();
   applyValue(t, "ups.id", "x", true);

@@ -169,9 +169,12 @@ Deno.test({
       const sock = `${dir.state}/dummy-ups-our`;
       await dump(dir, "our");
       const peer = await SockPeer.open(sock);
-      await peer.send('SET ups.id "a\\"b\\\\" TRACKING q\nGETPID\nDUMPVALUE ups.id\nLOGOUT\n');
+      await peer.send(
+        'SET "a b" 1 TRACKING bad\nSET ups.id "a\\"b\\\\" TRACKING q\nGETPID\nDUMPVALUE ups.id\nLOGOUT\n',
+      );
       const lines = await peer.until((l) => l === "OK Goodbye");
       assertEquals(lines, [
+        "TRACKING bad 2",
         'SETINFO ups.id "a\\"b\\\\"',
         "TRACKING q 0",
         `PID ${p.pid}`,
