@@ -5,7 +5,7 @@
 # (denort) on first use, so this needs a host with internet access.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DENO=${NUT_DENO:-$ROOT/node_modules/.bin/deno}
+DENO=${NUT_DENO:-$ROOT/node_modules/.bin/deno}  # the binary: deno task would run an npm bin as JS
 mkdir -p "$ROOT/dist"
 for launcher in "$ROOT"/bin/*; do
   name=$(basename "$launcher")
