@@ -101,21 +101,27 @@ export class TimerDaemon {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#wake);
-    try {
-      this.#listener?.close();
-    } catch {
-      // already closed
-    }
     for (const c of this.#conns) closeQuietly(c);
     this.#conns.clear();
     const pipefn = this.#opts.pipefn;
+    let ours = false;
     try {
-      // a daemon started after us may have rebound the path: leave its socket
-      if (this.#inode !== null && Deno.lstatSync(pipefn).ino === this.#inode) {
-        Deno.removeSync(pipefn);
-      }
+      ours = this.#inode !== null && Deno.lstatSync(pipefn).ino === this.#inode;
     } catch {
-      // gone already
+      // removed by someone: nothing to protect
+    }
+    // Deno unlinks a unix listener's path when it is closed, whoever owns the
+    // path by then: if a newer daemon has rebound it, leave our listener to
+    // the process exit (which unlinks nothing).
+    if (ours || this.#inode === null) {
+      try {
+        this.#listener?.close();
+      } catch {
+        // already closed
+      }
+      if (ours) removeQuietly(pipefn);
+    } else {
+      this.#log.debug(1, `${pipefn} belongs to another daemon now, leaving it`);
     }
     this.#finish(code);
   }

@@ -27,7 +27,12 @@ Deno.test("conf: directives in file order with their line numbers", () => {
     {
       kind: "AT",
       lineNo: 7,
-      rule: { notifyType: "ONBATT", upsName: "*", command: "START-TIMER", args: ["onbattwarn", "30"] },
+      rule: {
+        notifyType: "ONBATT",
+        upsName: "*",
+        command: "START-TIMER",
+        args: ["onbattwarn", "30"],
+      },
     },
     {
       kind: "AT",

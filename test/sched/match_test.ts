@@ -49,7 +49,10 @@ Deno.test("match: timer commands become daemon requests carrying the event", () 
 });
 
 Deno.test("match: EXECUTE, empty EXECUTE, and unknown (case-sensitive) commands", () => {
-  assertEquals(actionFor(rule("ONBATT", "*", "EXECUTE", ["go"]), ev), { kind: "execute", cmd: "go" });
+  assertEquals(actionFor(rule("ONBATT", "*", "EXECUTE", ["go"]), ev), {
+    kind: "execute",
+    cmd: "go",
+  });
   assertEquals(actionFor(rule("ONBATT", "*", "EXECUTE", [""]), ev), {
     kind: "log",
     message: "Empty EXECUTE command argument",

@@ -75,7 +75,7 @@ Deno.test("protocol: %g formatting", () => {
   for (const [x, want] of cases) assertEquals(formatG(x), want, String(x));
 });
 
-Deno.test("protocol: listing rows are TAB-separated, empty fields as \"\"", () => {
+Deno.test('protocol: listing rows are TAB-separated, empty fields as ""', () => {
   const now = 1_700_000_000_000;
   const row = formatListRow({
     id: 1,
