@@ -10,7 +10,8 @@ export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "
 export const BIN = `${ROOT}/bin`;
 export const FIXTURES = `${ROOT}/../shared/fixtures`;
 
-function exists(path: string): boolean {
+/** True if the path exists (any file type). */
+export function exists(path: string): boolean {
   try {
     Deno.statSync(path);
     return true;

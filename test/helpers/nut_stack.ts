@@ -13,7 +13,7 @@
  */
 
 import { NutClient } from "../../lib/client/client.ts";
-import { BIN, DEBIAN, freePort, makeNutDir, type NutDir, Proc, waitFor } from "./nut.ts";
+import { BIN, DEBIAN, exists, freePort, makeNutDir, type NutDir, Proc, waitFor } from "./nut.ts";
 
 export interface StackDevice {
   /** UPS name in ups.conf. */
@@ -55,15 +55,6 @@ export const STACK_USERS = `[admin]
 \tpassword = monpw
 \tupsmon primary
 `;
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Every UPS answers a real status (not WAIT). Reads time out, so a foreign

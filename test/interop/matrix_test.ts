@@ -13,18 +13,13 @@ import {
   BIN,
   DEBIAN,
   FIXTURES,
-  freePort,
   haveDebianNut,
   haveFixtures,
-  makeNutDir,
   NO_DEBIAN_NUT,
-  type NutDir,
-  Proc,
   ROOT,
   run,
-  talk,
-  waitFor,
 } from "../helpers/nut.ts";
+import { type NutStack, startNutStack } from "../helpers/nut_stack.ts";
 
 type Impl = "debian" | "ours";
 
@@ -46,84 +41,26 @@ function deviceFiles(): Array<{ name: string; path: string }> {
   return files;
 }
 
-interface Stack {
-  dir: NutDir;
-  port: number;
-  procs: Proc[];
-  stop(): Promise<void>;
-}
-
 const ADMIN_PW = "s3cret";
+const USERS = `[admin]\n\tpassword = ${ADMIN_PW}\n\tactions = SET\n\tinstcmds = ALL\n` +
+  `[mon]\n\tpassword = pw\n\tupsmon primary\n`;
 
-async function startStack(driver: Impl, upsd: Impl): Promise<Stack> {
-  const dir = await makeNutDir("nut-matrix-");
-  const port = freePort();
-  const devices = deviceFiles();
-  let upsConf = "";
-  for (const d of devices) {
-    dir.write(`${d.name}.dev`, await Deno.readTextFile(d.path));
-    upsConf +=
-      `[${d.name}]\n\tdriver = dummy-ups\n\tport = ${d.name}.dev\n\tdesc = "Device ${d.name}"\n`;
-  }
-  dir.write("ups.conf", upsConf);
+async function startStack(driver: Impl, upsd: Impl): Promise<NutStack> {
+  const devices = await Promise.all(
+    deviceFiles().map(async (d) => ({
+      name: d.name,
+      dev: await Deno.readTextFile(d.path),
+      desc: `Device ${d.name}`,
+    })),
+  );
   // Our upsd reads descriptions from Debian's cmdvartab here, so GET DESC can be compared.
-  dir.write("upsd.conf", `LISTEN 127.0.0.1 ${port}\nDATAPATH /usr/share/nut\n`);
-  dir.write(
-    "upsd.users",
-    `[admin]\n\tpassword = ${ADMIN_PW}\n\tactions = SET\n\tinstcmds = ALL\n[mon]\n\tpassword = pw\n\tupsmon primary\n`,
-    0o640,
-  );
-  const env = { ...dir.env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
-  const procs: Proc[] = [];
-  for (const d of devices) {
-    procs.push(
-      driver === "debian"
-        ? new Proc(DEBIAN.dummyUps, ["-a", d.name, "-F", "-u", "root"], env)
-        : new Proc(`${BIN}/dummy-ups`, ["-a", d.name, "-F"], env),
-    );
-  }
-  await waitFor(
-    () => devices.every((d) => exists(`${dir.state}/dummy-ups-${d.name}`)),
-    15000,
-    "driver sockets",
-  );
-  procs.push(
-    upsd === "debian"
-      ? new Proc(DEBIAN.upsd, ["-F", "-u", "root"], env)
-      : new Proc(`${BIN}/upsd`, ["-F"], env),
-  );
-  // Served = every UPS answers a real status (not WAIT, not an error).
-  await waitFor(
-    async () => {
-      const lines = await talk(
-        port,
-        devices.map((d) => `GET VAR ${d.name} ups.status`),
-        devices.length,
-      );
-      return lines.every((l) => l.startsWith("VAR ") && !l.includes('"WAIT"'));
-    },
-    20000,
-    `all devices served by ${upsd} upsd`,
-    200,
-  );
-  return {
-    dir,
-    port,
-    procs,
-    async stop() {
-      for (const p of procs.reverse()) await p.stop();
-      await dir.cleanup();
-    },
-  };
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return await startNutStack({
+    devices,
+    users: USERS,
+    upsdConf: "DATAPATH /usr/share/nut\n",
+    driver,
+    upsd,
+  });
 }
 
 interface Outcome {
