@@ -7,6 +7,7 @@ import { assert, assertEquals, assertStringIncludes } from "../../helpers/assert
 import {
   BIN,
   DEBIAN,
+  exists,
   haveDebianNut,
   makeNutDir,
   NO_DEBIAN_NUT,
@@ -19,15 +20,6 @@ import { SockPeer, sockTalk } from "../../helpers/sock.ts";
 import { deviceFixtures, SAMPLE_DEV } from "./fixtures.ts";
 
 const PATH = Deno.env.get("PATH") ?? "/usr/bin:/bin";
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** ups.conf with one section per name, all dummy-ups on `<file>.dev`. */
 function upsConf(sections: Array<[string, string]>, extra = ""): string {
