@@ -5,6 +5,12 @@
  * Where we follow newer NUT on purpose (NOTIFYMSG, message wording, file:line
  * in config errors) the comparison normalizes or skips that part.
  * Skipped with a message when Debian's upssched is not installed.
+ *
+ * 2.8.0 counts whole seconds (a 1 s timer may fire at once), so the timers
+ * here are 2 s long. 2.8.0 may also re-read config lines after it forked its
+ * daemon (a documented bug), repeating a START or CANCEL: runs are compared
+ * as distinct records, and the cancel test starts the daemons first with an
+ * unrelated event ("warm-up") so that its START is not repeated.
  */
 
 import { assert, assertEquals } from "../helpers/assert.ts";
@@ -37,6 +43,16 @@ async function pair(body: string, raw = false) {
       await nut.cleanup();
     },
   };
+}
+
+/** Start both daemons with a long, unrelated timer, so later events do not fork. */
+const WARM_UP_LINE = "AT COMMBAD * START-TIMER keepalive 60\n";
+const COMMBAD = { ups: "other@127.0.0.1", type: "COMMBAD", msg: "comm lost" };
+
+async function warmUp(p: { ours: SchedDir; nut: SchedDir }): Promise<void> {
+  const [a, b] = await Promise.all([p.ours.event(COMMBAD), p.nut.debianEvent(COMMBAD)]);
+  assertEquals([a.code, b.code], [0, 0]);
+  await waitFor(() => p.ours.exists(p.ours.pipefn) && p.nut.exists(p.nut.pipefn), 3000, "daemons");
 }
 
 /** The parts of a CMDSCRIPT record 2.8.0 shares with us (it has no NOTIFYMSG). */
@@ -119,7 +135,7 @@ test("EXECUTE: CMDSCRIPT runs at once with the same argv, UPSNAME and NOTIFYTYPE
 });
 
 test("START-TIMER: the daemon runs CMDSCRIPT once when the timer expires", async () => {
-  const p = await pair("AT ONLINE * CANCEL-TIMER other\nAT ONBATT * START-TIMER onbattwarn 1\n");
+  const p = await pair("AT ONLINE * CANCEL-TIMER other\nAT ONBATT * START-TIMER onbattwarn 2\n");
   try {
     const [a, b] = await Promise.all([p.ours.event(ONBATT), p.nut.debianEvent(ONBATT)]);
     assertEquals([a.code, b.code], [0, 0]);
@@ -134,7 +150,8 @@ test("START-TIMER: the daemon runs CMDSCRIPT once when the timer expires", async
       "both timers",
     );
     await sleep(1200);
-    assertEquals(common(p.ours.records()), common(p.nut.records()));
+    // 2.8.0 may repeat the START after forking its daemon: compare its distinct records
+    assertEquals(common(p.ours.records()), [...new Set(common(p.nut.records()))]);
     assertEquals(common(p.ours.records()), [
       `argv=[onbattwarn] UPSNAME=[${ONBATT.ups}] NOTIFYTYPE=[ONBATT]`,
     ]);
@@ -145,13 +162,14 @@ test("START-TIMER: the daemon runs CMDSCRIPT once when the timer expires", async
 
 test("START-TIMER then CANCEL-TIMER: nothing runs", async () => {
   const p = await pair(
-    "AT ONLINE * CANCEL-TIMER onbattwarn\nAT ONBATT * START-TIMER onbattwarn 1\n",
+    WARM_UP_LINE + "AT ONLINE * CANCEL-TIMER onbattwarn\nAT ONBATT * START-TIMER onbattwarn 2\n",
   );
   try {
+    await warmUp(p);
     await Promise.all([p.ours.event(ONBATT), p.nut.debianEvent(ONBATT)]);
     const [a, b] = await Promise.all([p.ours.event(ONLINE), p.nut.debianEvent(ONLINE)]);
     assertEquals([a.code, b.code], [0, 0]);
-    await sleep(2500);
+    await sleep(3000);
     assertEquals([p.ours.records(), p.nut.records()], [[], []]);
   } finally {
     await p.cleanup();
@@ -164,7 +182,9 @@ test("CANCEL-TIMER with a command when nothing is pending runs the command with 
     const [a, b] = await Promise.all([p.ours.event(ONLINE), p.nut.debianEvent(ONLINE)]);
     assertEquals([a.code, b.code], [0, 0]);
     await waitFor(() => p.nut.records().length > 0, 4000, "NUT's cancel command");
-    assertEquals(common(p.ours.records()), common(p.nut.records()));
+    await sleep(300);
+    // 2.8.0 may repeat the line after forking its daemon: compare its distinct records
+    assertEquals(common(p.ours.records()), [...new Set(common(p.nut.records()))]);
     assertEquals(common(p.ours.records()), [
       `argv=[back-late] UPSNAME=[${ONLINE.ups}] NOTIFYTYPE=[ONLINE]`,
     ]);

@@ -53,10 +53,10 @@ Deno.test("upssched: START-TIMER fires CMDSCRIPT once at expiry, with the event'
 
 Deno.test("upssched: START then CANCEL before expiry runs nothing", async () => {
   await withDir(async (d) => {
-    d.writeConf("AT ONBATT * START-TIMER onbattwarn 1\nAT ONLINE * CANCEL-TIMER onbattwarn\n");
+    d.writeConf("AT ONBATT * START-TIMER onbattwarn 2\nAT ONLINE * CANCEL-TIMER onbattwarn\n");
     ok(await d.event(A));
     ok(await d.event(A_ONLINE));
-    await sleep(1800);
+    await sleep(2500);
     assertEquals(d.records(), []);
   });
 });
