@@ -6,7 +6,8 @@
  * process start (tenths of a second), not a fork, so a busy LOCKFN is only
  * taken for stale once it is older than STALE_LOCK_MS instead of at once —
  * otherwise a second CLI would delete the first one's lock and start a
- * second daemon.
+ * second daemon. And a daemon that fails to start (it reports why) is not
+ * started again and again.
  *
  * @module
  */
@@ -135,11 +136,10 @@ export async function sendRequest(req: Request, opts: ClientOptions): Promise<vo
       const lock = takeLock(lockfn);
       if (lock === "taken") {
         log.debug(2, `Starting the timer daemon on ${pipefn}`);
-        if (!await opts.spawnDaemon()) {
-          removeQuietly(lockfn);
-          await sleep(RETRY_MS);
-        }
-        continue;
+        if (await opts.spawnDaemon()) continue;
+        // it said why (bind failed...): starting it 29 more times would not help
+        removeQuietly(lockfn);
+        break;
       }
       if (lock !== "busy") {
         log.error(`Can't create lock file ${lockfn}: ${lock.error}`);

@@ -375,3 +375,57 @@ Deno.test("upssched: -D shows debug lines; DEBUG_MIN raises the level from its l
     assertMatch(r2.stderr, /\[D1\] Executing command: \S+cmd\.sh 'quiet'/);
   });
 });
+
+Deno.test("upssched: an unusable PIPEFN or LOCKFN directory fails fast with the reason", async () => {
+  await withDir(async (d) => {
+    const body = "AT ONBATT * START-TIMER x 1\n";
+    d.writeConf(
+      `CMDSCRIPT ${d.script}\nPIPEFN ${d.root}/nope/pipe\nLOCKFN ${d.lockfn}\n${body}`,
+      true,
+    );
+    const t0 = Date.now();
+    const r = await d.event(A);
+    assertEquals(r.code, 1);
+    assert(Date.now() - t0 < 3000, "no 30 attempts");
+    assertStringIncludes(r.stderr, `bind ${d.root}/nope/pipe failed`);
+    assert(
+      r.stderr.endsWith(
+        "Failed to connect to parent and failed to create parent\n" +
+          "Unable to connect to daemon and unable to start daemon\n",
+      ),
+      r.stderr,
+    );
+    assert(!d.exists(d.lockfn), "lock released");
+
+    d.writeConf(
+      `CMDSCRIPT ${d.script}\nPIPEFN ${d.pipefn}\nLOCKFN ${d.root}/nope/lock\n${body}`,
+      true,
+    );
+    const r2 = await d.event(A);
+    assertEquals(r2.code, 1);
+    assertStringIncludes(r2.stderr, `Can't create lock file ${d.root}/nope/lock: `);
+    assertEquals(d.daemonPids(), []);
+  });
+});
+
+Deno.test("upssched: a CMDSCRIPT path with a blank gets a warning", async () => {
+  await withDir(async (d) => {
+    const dir = `${d.conf}/with space`;
+    Deno.mkdirSync(dir);
+    Deno.copyFileSync(d.script, `${dir}/cmd.sh`);
+    d.writeConf(
+      `CMDSCRIPT "${dir}/cmd.sh"\nPIPEFN ${d.pipefn}\nLOCKFN ${d.lockfn}\nAT ONBATT * EXECUTE spaced\n`,
+      true,
+    );
+    const r = await d.event(A);
+    ok(r);
+    assertEquals(
+      r.stderr,
+      `CMDSCRIPT: command '${dir}/cmd.sh' contains spaces, be sure to pass any arguments as separately quoted tokens!\n`,
+    );
+    assertEquals(
+      Deno.readTextFileSync(`${dir}/runs.log`),
+      record(["spaced"], A.ups, A.type, A.msg) + "\n",
+    );
+  });
+});
