@@ -1,0 +1,193 @@
+/**
+ * Faster reaction than polling, compatible with every upsd: a second,
+ * anonymous connection per upsd on which upsmon asks to be told when a UPS
+ * changes. Protocol (a nut-deno extension; any other upsd refuses it and
+ * upsmon just polls as NUT does):
+ *
+ * ```
+ * C: WATCH <ups>          one line per UPS monitored on that upsd
+ * S: OK                   registered (any reply starting with "OK")
+ * S: ERR UNKNOWN-COMMAND  this upsd has no WATCH: give up on this server
+ * S: ERR <other>          this UPS cannot be watched (others may be)
+ * ...
+ * S: CHANGED <ups>        unsolicited, whenever the status or the availability
+ *                         (driver connected / stale) of a watched UPS changes
+ * C: NETVER               keep-alive every 30 s (upsd drops idle clients after
+ * S: 1.3                  60 s); any line that is not CHANGED is its reply
+ * ```
+ *
+ * `<ups>` in CHANGED is matched case-insensitively against the watched
+ * names. A CHANGED line may arrive between WATCH replies. On a lost
+ * connection the watcher reconnects with a growing delay (1 s doubling to
+ * 60 s) and, once watching again, reports every UPS as changed (changes may
+ * have been missed meanwhile).
+ *
+ * @module
+ */
+
+import { type ConnectOptions, NutClient } from "../client/mod.ts";
+import { splitLine } from "../conf/tokenizer.ts";
+import { encodeArg } from "../client/words.ts";
+import type { LogLevel } from "./actions.ts";
+
+export interface WatchOptions {
+  connect?: ConnectOptions;
+  log: (level: LogLevel, message: string, debug?: number) => void;
+  /** Keep-alive period (ms). */
+  keepAliveMs?: number;
+  /** First reconnect delay and cap (ms). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Open a connection (tests may substitute). */
+  open?: (host: string, port: number, opts: ConnectOptions) => Promise<NutClient>;
+}
+
+export type WatchState = "connecting" | "watching" | "unsupported" | "waiting" | "stopped";
+
+export class UpsdWatcher {
+  #state: WatchState = "connecting";
+  #client: NutClient | undefined;
+  #stopped = false;
+  #wake: (() => void) | undefined;
+  #done: Promise<void> | undefined;
+  #watched: string[] = [];
+  #sessions = 0;
+  #reachedWatching = false;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly upsNames: readonly string[],
+    private onChanged: (ups: string) => void,
+    private opts: WatchOptions,
+  ) {}
+
+  get state(): WatchState {
+    return this.#state;
+  }
+
+  /** UPS names the server accepted in the current session. */
+  get watched(): readonly string[] {
+    return this.#watched;
+  }
+
+  start(): void {
+    this.#done ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#state = "stopped";
+    const c = this.#client;
+    this.#client = undefined;
+    if (c) await c.logout();
+    this.#wake?.();
+    await this.#done;
+  }
+
+  #debug(msg: string): void {
+    this.opts.log("debug", `WATCH ${this.host}:${this.port}: ${msg}`, 2);
+  }
+
+  async #run(): Promise<void> {
+    let delay = this.opts.backoffMs ?? 1000;
+    const max = this.opts.maxBackoffMs ?? 60_000;
+    while (!this.#stopped) {
+      this.#state = "connecting";
+      const result = await this.#session().catch((e) => {
+        this.#debug(`connection lost: ${e instanceof Error ? e.message : String(e)}`);
+        return "retry" as const;
+      });
+      this.#watched = [];
+      this.#client?.close();
+      this.#client = undefined;
+      if (this.#stopped) break;
+      if (result === "unsupported") {
+        this.#state = "unsupported";
+        return;
+      }
+      if (result === "ran" || this.#reachedWatching) delay = this.opts.backoffMs ?? 1000;
+      this.#reachedWatching = false;
+      this.#state = "waiting";
+      await this.#sleep(delay);
+      delay = Math.min(delay * 2, max);
+    }
+    this.#state = "stopped";
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  /** One connection's life: "unsupported", "ran" (was watching), or throws/"retry". */
+  async #session(): Promise<"unsupported" | "ran" | "retry"> {
+    const open = this.opts.open ?? ((h, p, o) => NutClient.connect(h, p, o));
+    const c = await open(this.host, this.port, this.opts.connect ?? {});
+    this.#client = c;
+    if (this.#stopped) return "retry";
+    const pending: string[] = [];
+    const changed = (line: string): boolean => {
+      if (!/^CHANGED[ \t]/.test(line)) return false;
+      const name = splitLine(line)?.[1];
+      const hit = name === undefined
+        ? undefined
+        : this.#watched.find((u) => u.toLowerCase() === name.toLowerCase()) ??
+          pending.find((u) => u.toLowerCase() === name.toLowerCase());
+      if (hit) this.onChanged(hit);
+      else this.#debug(`ignoring ${line}`);
+      return true;
+    };
+    for (const ups of this.upsNames) {
+      await c.sendLine(`WATCH ${encodeArg(ups)}`);
+      pending.push(ups);
+      let reply: string;
+      do reply = await c.readLine(); while (changed(reply));
+      pending.pop();
+      if (reply.startsWith("OK")) {
+        this.#watched.push(ups);
+      } else if (reply.startsWith("ERR UNKNOWN-COMMAND")) {
+        this.#debug("this upsd does not support WATCH, polling only");
+        this.opts.log("debug", `upsd at ${this.host}:${this.port} has no WATCH: polling only`, 1);
+        await c.logout();
+        return "unsupported";
+      } else {
+        this.#debug(`WATCH ${ups} refused: ${reply}`);
+      }
+    }
+    if (this.#watched.length === 0) return "retry";
+    this.#state = "watching";
+    this.#reachedWatching = true;
+    this.#sessions++;
+    this.opts.log(
+      "debug",
+      `Watching ${this.#watched.join(", ")} on ${this.host}:${this.port} for changes`,
+      1,
+    );
+    if (this.#sessions > 1) { for (const u of this.#watched) this.onChanged(u); }
+
+    const keepAlive = this.opts.keepAliveMs ?? 30_000;
+    let unanswered = 0;
+    const timer = setInterval(() => {
+      unanswered++;
+      c.sendLine("NETVER").catch(() => c.close());
+    }, keepAlive);
+    try {
+      for (;;) {
+        // silence for three keep-alive periods means the server is gone
+        const line = await c.readLine(keepAlive * 3);
+        if (!changed(line)) unanswered = Math.max(0, unanswered - 1);
+        if (unanswered > 2) throw new Error("keep-alive not answered");
+      }
+    } finally {
+      clearInterval(timer);
+      this.#state = "waiting";
+    }
+  }
+}
