@@ -78,6 +78,12 @@ export class DState {
     this.tree.getVar(name)!.flags |= FLAG_IMMUTABLE;
   }
 
+  /** Undo override(): the driver may change the variable again (reload without it). */
+  release(name: string): void {
+    const node = this.tree.getVar(name);
+    if (node) node.flags &= ~FLAG_IMMUTABLE;
+  }
+
   delInfo(name: string): boolean {
     if (this.#immutable(name)) {
       this.log.debug(6, `delinfo: not deleting immutable ${name}`);

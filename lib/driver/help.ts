@@ -13,6 +13,10 @@ export function banner(info: DriverInfo): string {
   return `Network UPS Tools - ${info.desc} ${info.version} (${NUT_VERSION})`;
 }
 
+/** Printed after the banner by drivers marked experimental (as NUT does). */
+export const EXPERIMENTAL_WARNING =
+  "Warning: This is an experimental driver.\nSome features may not function correctly.\n";
+
 /** `-h` output after the banner. */
 export function helpText(info: DriverInfo): string {
   const lines = [
@@ -50,8 +54,9 @@ export function helpText(info: DriverInfo): string {
   const flags = info.flags ?? [];
   if (vars.length || flags.length) {
     lines.push("Acceptable values for -x or ups.conf in this driver:", "");
-    for (const v of vars) lines.push(`${v.desc} : -x ${v.name}=<value>`);
-    for (const f of flags) lines.push(`${f.desc} : -x ${f.name}`);
+    // descriptions are right-aligned in 40 columns, as NUT prints them
+    for (const v of vars) lines.push(`${v.desc.padStart(40)} : -x ${v.name}=<value>`);
+    for (const f of flags) lines.push(`${f.desc.padStart(40)} : -x ${f.name}`);
   }
   return lines.join("\n") + "\n";
 }

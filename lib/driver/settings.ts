@@ -9,6 +9,8 @@
  * What 2.8.0 accepts (checked against Debian's binaries):
  * - global: pollinterval, synchronous, user, group, debug_min (any case),
  *   chroot; anything else is ignored;
+ * - from NUT master, global and section: reconnect_max_tries and
+ *   reconnect_report_freq (see supervisor.ts);
  * - section and -x: port, desc, sdorder, user, group, synchronous, debug_min,
  *   sddelay (obsolete, warned), flags nolock and ignorelb, default.* and
  *   override.* (prefix in any case), the driver's own settings and flags
@@ -58,6 +60,10 @@ export class DriverSettings {
   confGroup: string | undefined;
   debugMin = 0;
   desc: string | undefined;
+  /** NUT master: -1 = reconnect forever, 0 = exit when the device is lost, N = give up after N tries. */
+  reconnectMaxTries = -1;
+  /** NUT master: report a running reconnection every N attempts (-1: never). */
+  reconnectReportFreq = -1;
   /** Declared settings by lower-case name. */
   readonly vars = new Map<string, string>();
   /** Flags given (core and declared), lower-case for declared ones. */
@@ -69,6 +75,7 @@ export class DriverSettings {
   readonly warnings: string[] = [];
   readonly #vars: Map<string, string>;
   readonly #flags: Map<string, string>;
+  readonly #reloadable: Set<string>;
 
   constructor(
     readonly driverName: string,
@@ -77,6 +84,14 @@ export class DriverSettings {
   ) {
     this.#vars = new Map(vars.map((v) => [v.name.toLowerCase(), v.name]));
     this.#flags = new Map(flags.map((f) => [f.name.toLowerCase(), f.name]));
+    this.#reloadable = new Set(
+      [...vars, ...flags].filter((o) => o.reloadable).map((o) => o.name.toLowerCase()),
+    );
+  }
+
+  /** True if the driver declared this setting or flag reloadable. */
+  isReloadable(name: string): boolean {
+    return this.#reloadable.has(name.toLowerCase());
   }
 
   /** Value of a declared setting. */
@@ -109,6 +124,10 @@ export class DriverSettings {
           break;
         case "chroot":
           break; // accepted; a Deno program cannot chroot (see core)
+        case "reconnect_max_tries":
+        case "reconnect_report_freq":
+          this.#setReconnect(e.key, e.value);
+          break;
         default:
           if (e.key.toLowerCase() === "debug_min") this.#setDebugMin(e.value);
       }
@@ -166,6 +185,15 @@ export class DriverSettings {
     this.debugMin = Math.max(this.debugMin, n);
   }
 
+  #setReconnect(key: string, text: string): void {
+    if (!/^\s*[+-]?\d+\s*$/.test(text)) {
+      this.warnings.push(`WARNING : Invalid ${key} value found in ups.conf global settings`);
+      return;
+    }
+    if (key === "reconnect_max_tries") this.reconnectMaxTries = parseInt(text, 10);
+    else this.reconnectReportFreq = parseInt(text, 10);
+  }
+
   #publish(name: string, value: string): void {
     this.published.push([name, value]);
   }
@@ -211,6 +239,10 @@ export class DriverSettings {
         return;
       case "sddelay":
         this.warnings.push("Obsolete value sddelay found in ups.conf");
+        return;
+      case "reconnect_max_tries":
+      case "reconnect_report_freq":
+        this.#setReconnect(key, value);
         return;
     }
     const lower = key.toLowerCase();

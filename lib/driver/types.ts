@@ -15,6 +15,11 @@ import type { StatusBuilder } from "./status.ts";
 export interface DriverOption {
   name: string;
   desc: string;
+  /**
+   * May change while the driver runs (reload via SIGHUP or `-c reload`);
+   * a changed value of any other setting needs a restart.
+   */
+  reloadable?: boolean;
 }
 
 /** The static description of a driver program. */
@@ -29,18 +34,35 @@ export interface DriverInfo {
   vars?: readonly DriverOption[];
   /** Flags accepted as `-x name` or a one-word line. */
   flags?: readonly DriverOption[];
+  /** Print NUT's "experimental driver" warning after the banner. */
+  experimental?: boolean;
   /** Make the instance that serves one UPS. */
   create(ctx: DriverContext): DriverInstance;
 }
 
-/** One running driver: the device side. Every method may throw DriverExit. */
+/**
+ * One running driver: the device side. Every method may throw DriverExit.
+ *
+ * Failures while running (see lib/driver/supervisor.ts): updateinfo()
+ * throws DeviceError when the device vanished or stopped answering; the
+ * core then marks the data stale at once and calls reconnect() with
+ * backoff until it succeeds and a poll works again. Any other error from
+ * updateinfo() marks the data stale and the next poll is tried as usual.
+ */
 export interface DriverInstance {
-  /** Open or find the device (upsdrv_initups). */
+  /** Open or find the device (upsdrv_initups). A failure here at start-up is fatal. */
   initups(): void | Promise<void>;
   /** Publish the static information (upsdrv_initinfo). */
   initinfo(): void | Promise<void>;
   /** Poll the device once (upsdrv_updateinfo); call ctx.state.dataOk()/dataStale(). */
   updateinfo(): void | Promise<void>;
+  /**
+   * Re-open the device after a DeviceError (default: initups() again).
+   * Throw (DeviceError or any error) if it is still not there.
+   */
+  reconnect?(): void | Promise<void>;
+  /** Settings were reloaded (reloadable ones may have new values: read them again). */
+  reload?(): void | Promise<void>;
   /** `-k`: switch the load off. Throw DriverExit to report failure. */
   shutdown(): void | Promise<void>;
   /** SET from a socket peer; resolves to a tracking code (0 handled, 1 unknown, 2 invalid, 3 failed). */
@@ -59,7 +81,7 @@ export interface DriverContext {
   readonly port: string;
   /** Config directory (NUT_CONFPATH): relative file names are resolved against it. */
   readonly confPath: string;
-  /** Seconds between polls. */
+  /** Seconds between polls (may change on reload). */
   readonly pollInterval: number;
   /** Value of a declared setting (case-insensitive name). */
   getval(name: string): string | undefined;
@@ -88,5 +110,16 @@ export class DriverExit extends Error {
   constructor(readonly code: number, message = "", readonly toStdout = false) {
     super(message);
     this.name = "DriverExit";
+  }
+}
+
+/**
+ * Thrown by a driver when its device vanished or stopped answering: the
+ * core marks the data stale and reconnects (see DriverInstance).
+ */
+export class DeviceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "DeviceError";
   }
 }
