@@ -34,6 +34,9 @@ as NOTIFYMSG; every matching AT line of upssched.conf is then carried out.
   -h        print this help and exit
 `;
 
+/** PATH for the daemon when upsmon gave us none. */
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 function env(name: string): string | undefined {
   try {
     return Deno.env.get(name);
@@ -192,9 +195,15 @@ async function spawnDaemon(
   const args = [DAEMON_FLAG, ...Array(level).fill("-D")];
   if (emptyWait !== undefined && emptyWait !== "") args.push("-e", emptyWait);
   args.push(pipefn, lockfn, ...cmdscript);
+  // The launcher is a bash script found through PATH (#!/usr/bin/env bash).
+  // With no PATH at all, Deno reports only its own node_compat_bin directory.
+  const current = env("PATH") ?? "";
+  const usable = current.split(":").some((d) => d === "/bin" || d === "/usr/bin");
+  const path = usable ? undefined : { PATH: current ? `${current}:${DEFAULT_PATH}` : DEFAULT_PATH };
   try {
     const st = await new Deno.Command(launcherPath(), {
       args,
+      env: path,
       stdin: "null",
       stdout: "null",
       stderr: "inherit", // the daemon's start-up errors, shown by the launcher

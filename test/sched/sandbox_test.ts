@@ -88,7 +88,7 @@ Deno.test("sandbox: bin/upssched grants exactly what upssched.conf names", async
       `--allow-write=${d.pipefn},${d.lockfn}`,
       `--allow-net=unix:${d.pipefn}`,
       `--allow-run=${d.script},${BIN}/upssched`,
-      "--allow-env=UPSNAME,NOTIFYTYPE,NUT_CONFPATH,NUT_DEBUG_LEVEL,NUT_UPSSCHED_EMPTY_WAIT",
+      "--allow-env=UPSNAME,NOTIFYTYPE,NUT_CONFPATH,NUT_DEBUG_LEVEL,NUT_UPSSCHED_EMPTY_WAIT,PATH",
     ]);
     assertEquals(await perms(d, ["--timer-daemon", d.pipefn, d.lockfn, d.script]), [
       "cmd/upssched/main.ts",
@@ -104,7 +104,7 @@ Deno.test("sandbox: bin/upssched grants exactly what upssched.conf names", async
       "cmd/upssched/main.ts",
       `--allow-read=${d.conf}/upssched.conf`,
       `--allow-run=${BIN}/upssched`,
-      "--allow-env=UPSNAME,NOTIFYTYPE,NUT_CONFPATH,NUT_DEBUG_LEVEL,NUT_UPSSCHED_EMPTY_WAIT",
+      "--allow-env=UPSNAME,NOTIFYTYPE,NUT_CONFPATH,NUT_DEBUG_LEVEL,NUT_UPSSCHED_EMPTY_WAIT,PATH",
     ]);
   } finally {
     await d.cleanup();
