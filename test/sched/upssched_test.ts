@@ -429,3 +429,13 @@ Deno.test("upssched: a CMDSCRIPT path with a blank gets a warning", async () => 
     );
   });
 });
+
+Deno.test("upssched: works when upsmon passes no PATH (the daemon still starts)", async () => {
+  await withDir(async (d) => {
+    d.writeConf("AT ONBATT * START-TIMER nopath 0\n");
+    const env = d.env(A);
+    delete env.PATH;
+    ok(await d.exec("/bin/bash", [`${BIN}/upssched`, A.msg], env));
+    await waitFor(() => d.records().length === 1, 5000, "the timer");
+  });
+});
