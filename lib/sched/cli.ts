@@ -123,11 +123,8 @@ async function eventMain(entries: ConfEntry[], ev: SchedEvent, log: Logger): Pro
       case "CMDSCRIPT":
         cmdscript = e.argv;
         if (e.argv[0].includes(" ")) {
-          log.warn(
-            `CMDSCRIPT: command '${
-              e.argv[0]
-            }' contains spaces, be sure to pass any arguments as separately quoted tokens!`,
-          );
+          const hint = "be sure to pass any arguments as separately quoted tokens!";
+          log.warn(`CMDSCRIPT: command '${e.argv[0]}' contains spaces, ${hint}`);
         }
         continue;
       case "PIPEFN":
