@@ -38,6 +38,8 @@ export interface RunnerOptions {
   log: (level: LogLevel, message: string) => void;
   /** "upsmon parent: " in split mode (NUT's prefix for the privileged process). */
   prefix?: string;
+  /** How long a NOTIFYCMD may hold up the next one (default NOTIFY_WAIT_MS). */
+  notifyWaitMs?: number;
 }
 
 export class CommandRunner {
@@ -103,7 +105,9 @@ export class CommandRunner {
       }
       const status = this.#track(child.status);
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<void>((r) => timer = setTimeout(r, NOTIFY_WAIT_MS));
+      const late = new Promise<void>((r) =>
+        timer = setTimeout(r, this.#opts.notifyWaitMs ?? NOTIFY_WAIT_MS)
+      );
       await Promise.race([status, late]);
       clearTimeout(timer);
     };

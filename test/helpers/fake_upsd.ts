@@ -38,6 +38,10 @@ export interface FakeConn {
   state: Record<string, unknown>;
   /** True once the peer (or the script) closed the connection. */
   closed: boolean;
+  /** Send unsolicited text (e.g. `CHANGED ups\n`) on this connection. */
+  send(text: string): void;
+  /** Hang up this connection. */
+  close(): void;
 }
 
 export interface FakeUpsd {
@@ -70,7 +74,18 @@ export async function startFakeUpsd(
     : undefined;
 
   const server = net.createServer((raw) => {
-    const fc: FakeConn = { lines: [], state: {}, closed: false };
+    let sock: import("node:net").Socket = raw;
+    const fc: FakeConn = {
+      lines: [],
+      state: {},
+      closed: false,
+      send: (text) => {
+        sock.write(text);
+      },
+      close: () => {
+        sock.destroy();
+      },
+    };
     sockets.add(raw);
     raw.on("close", () => {
       sockets.delete(raw);
@@ -79,7 +94,6 @@ export async function startFakeUpsd(
     raw.on("error", () => {});
     conns.push(fc);
     let pending = "";
-    let sock: import("node:net").Socket = raw;
     let queue = Promise.resolve();
     const onData = (d: Uint8Array) => {
       pending += new TextDecoder().decode(d);
