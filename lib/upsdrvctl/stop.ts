@@ -4,8 +4,8 @@
  * driver killed that way cannot clean up, so its PID file is removed here.
  * Messages are NUT's (`kill: No such process`, `Stopping <file> failed: …`).
  *
- * Deno.kill needs the launcher's --allow-run; liveness is read from
- * /proc/<pid> where allowed, else from the PID file still being there.
+ * Deno.kill needs the launcher's --allow-run (/proc is out of reach: Deno
+ * wants --allow-all for it).
  *
  * @module
  */
@@ -39,16 +39,28 @@ export function readPid(path: string): number | undefined {
   }
 }
 
-/** Is `pid` alive? /proc where readable, else the PID file's presence. */
+/**
+ * Does `pid` exist? Signal 0 (Deno.kill accepts the number 0, which only
+ * checks existence, though its type lists names only); without the run
+ * permission, the PID file's presence has to do. A driver removes its PID
+ * file as its last act, so a missing file also means gone (a zombie waiting
+ * to be reaped does not count).
+ */
 export function processAlive(pid: number, pidFile?: string): boolean {
+  if (pidFile !== undefined && !fileExists(pidFile)) return false;
   try {
-    return Deno.statSync(`/proc/${pid}`).isDirectory;
+    Deno.kill(pid, 0 as unknown as Deno.Signal);
+    return true;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return false;
+    if (e instanceof Deno.errors.PermissionDenied) return true; // exists, not ours
+    return pidFile === undefined ? true : fileExists(pidFile);
   }
-  if (pidFile === undefined) return true;
+}
+
+function fileExists(path: string): boolean {
   try {
-    Deno.statSync(pidFile);
+    Deno.statSync(path);
     return true;
   } catch {
     return false;
