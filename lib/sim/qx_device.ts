@@ -165,7 +165,11 @@ const MODEL_REPLIES: Record<QxFamily, Record<string, string>> = {
 };
 
 /** Commands each family obeys (no reply, or "(ACK" for Voltronic/Mecer). */
-const ACTION = /^(Q|T|TL|T\d\d|T\.\d|CT|C|S\.\d(R\d{4})?|S\d\d(R\d{4})?|BZON|BZOFF|P[ED][a-z])$/;
+const ACTION =
+  /^(Q|T|TL|T\d\d|T\.\d|CT|C|CS|SOFF|SON|S\.\d(R\d{4})?|S\d\d(R\d{4})?|BZON|BZOFF|P[ED][A-Za-z]|BATGN\d\d|HE[HL]\d{3}|FRE[HL]\d\d\.\d)$/;
+
+/** Commands only Voltronic firmware knows. */
+const VOLTRONIC_ONLY = /^(CS|SOFF|SON|BZON|BZOFF|P[ED][A-Za-z]|BATGN.*|HE[HL].*|FRE[HL].*)$/;
 
 export interface QxDeviceOptions {
   family: QxFamily;
@@ -290,6 +294,15 @@ export class QxDevice {
     this.#replies.set("QBV", ["(" + t.join(" ") + "\r"]);
   }
 
+  /** Replace one space-separated field of a stored `(...` reply. */
+  #setReplyField(query: string, index: number, value: string): void {
+    const reply = this.#replies.get(query)?.[0];
+    if (!reply) return;
+    const t = reply.replace(/^\(|\r$/g, "").split(" ");
+    t[index] = value;
+    this.#replies.set(query, ["(" + t.join(" ") + "\r"]);
+  }
+
   /** Voltronic QFLAG letter state. */
   flag(letter: string): boolean | undefined {
     const e = this.#flags.indexOf("E");
@@ -335,6 +348,9 @@ export class QxDevice {
   }
 
   #act(cmd: string): string | null {
+    if (VOLTRONIC_ONLY.test(cmd) && this.family !== "voltronic") {
+      return this.unknown === "echo" ? cmd + "\r" : this.#ack(false);
+    }
     if (cmd === "Q") {
       this.#setBit("beeper", !this.bit("beeper"));
     } else if (cmd === "T" || cmd === "TL" || /^T\d\d$|^T\.\d$/.test(cmd)) {
@@ -350,16 +366,25 @@ export class QxDevice {
     } else if (cmd === "CT") {
       this.#testUntil = 0;
       this.#setBit("testing", false);
+    } else if (cmd === "SOFF" || cmd === "SON") {
+      this.#replies.set("QMOD", [cmd === "SOFF" ? "(S\r" : "(L\r"]);
     } else if (cmd.startsWith("S")) {
       this.#setBit("shutdownActive", true);
-    } else if (cmd === "C") {
+    } else if (cmd === "C" || cmd === "CS") {
       this.#setBit("shutdownActive", false);
     } else if (cmd === "BZON" || cmd === "BZOFF") {
       this.#setBit("beeper", cmd === "BZON");
-    } else if (/^P[ED][a-z]$/.test(cmd)) {
-      if (this.family !== "voltronic" || this.flag(cmd[2]) === undefined) return this.#ack(false);
-      this.#setFlag(cmd[2], cmd[1] === "E");
-      if (cmd[2] === "a") this.#setBit("beeper", cmd[1] === "E");
+    } else if (/^P[ED][A-Za-z]$/.test(cmd)) {
+      const letter = cmd[2].toLowerCase();
+      if (this.family !== "voltronic" || this.flag(letter) === undefined) return this.#ack(false);
+      this.#setFlag(letter, cmd[1] === "E");
+      if (letter === "a") this.#setBit("beeper", cmd[1] === "E");
+    } else if (cmd.startsWith("BATGN")) {
+      this.#setReplyField("QBV", 2, cmd.slice(5));
+    } else if (cmd.startsWith("HE")) {
+      this.#setReplyField("QHE", cmd[2] === "H" ? 0 : 1, cmd.slice(3));
+    } else if (cmd.startsWith("FRE")) {
+      this.#setReplyField("QFRE", cmd[3] === "H" ? 0 : 1, cmd.slice(4));
     }
     return this.#ack(true);
   }

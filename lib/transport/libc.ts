@@ -38,6 +38,8 @@ const SYMBOLS = {
   unlockpt: { parameters: ["i32"], result: "i32" },
   ptsname_r: { parameters: ["i32", "buffer", "usize"], result: "i32" },
   strerror: { parameters: ["i32"], result: "pointer" },
+  strlen: { parameters: ["pointer"], result: "usize" },
+  memcpy: { parameters: ["buffer", "pointer", "usize"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
@@ -153,17 +155,28 @@ export function libc(): LibcSymbols {
   throw loadError;
 }
 
+// Memory is copied out with memcpy rather than Deno.UnsafePointerView: the
+// latter needs FFI permission for every library, not just libc.
+
 /** errno of the last failed synchronous call on this thread. */
 export function errno(): number {
-  const p = libc().__errno_location();
+  const c = libc();
+  const p = c.__errno_location();
   if (p === null) return 0;
-  return new Deno.UnsafePointerView(p).getInt32();
+  const out = new Int32Array(1);
+  c.memcpy(new Uint8Array(out.buffer), p, 4n);
+  return out[0];
 }
 
 /** The C library's text for an errno (`Permission denied`). */
 export function strerror(err: number): string {
-  const p = libc().strerror(err);
-  return p === null ? `errno ${err}` : Deno.UnsafePointerView.getCString(p);
+  const c = libc();
+  const p = c.strerror(err);
+  if (p === null) return `errno ${err}`;
+  const n = Number(c.strlen(p));
+  const buf = new Uint8Array(n);
+  if (n > 0) c.memcpy(buf, p, BigInt(n));
+  return new TextDecoder().decode(buf);
 }
 
 /** NUL-terminated C string of `text`. */

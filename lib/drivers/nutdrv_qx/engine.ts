@@ -65,13 +65,12 @@ export function replyProblem(item: QxItem, reply: string | null, ack?: string): 
   const body = reply.replace(/\r$/, "");
   if (ack && body === "(NAK") return "query rejected by the UPS";
   if (!reply.endsWith("\r")) return `incomplete reply ${shown(reply)} (no CR)`;
+  if (reply.length < item.minLength) {
+    const got = `${reply.length} bytes, at least ${item.minLength} expected`;
+    return `short reply ${shown(reply)} (${got})`;
+  }
   if (item.lead && body[0] !== item.lead) {
     return `invalid reply ${shown(reply)} (should start with '${item.lead}')`;
-  }
-  if (reply.length < item.minLength) {
-    return `short reply ${
-      shown(reply)
-    } (${reply.length} bytes, at least ${item.minLength} expected)`;
   }
   return undefined;
 }
