@@ -18,6 +18,12 @@ Deno.test("attached arguments, -- and + stop at the first operand", () => {
 });
 
 Deno.test("unknown option and missing argument", () => {
-  assertThrows(() => getopt(["-z"], "D"), (e: unknown) => e instanceof GetoptError && e.kind === "unknown");
-  assertThrows(() => getopt(["-a"], "a:"), (e: unknown) => e instanceof GetoptError && e.kind === "missing");
+  assertThrows(
+    () => getopt(["-z"], "D"),
+    (e: unknown) => e instanceof GetoptError && e.kind === "unknown",
+  );
+  assertThrows(
+    () => getopt(["-a"], "a:"),
+    (e: unknown) => e instanceof GetoptError && e.kind === "missing",
+  );
 });

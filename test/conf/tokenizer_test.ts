@@ -1,5 +1,5 @@
 import { assertEquals } from "../helpers/assert.ts";
-import { splitLine, tokenizeText, Tokenizer } from "../../lib/conf/tokenizer.ts";
+import { splitLine, Tokenizer, tokenizeText } from "../../lib/conf/tokenizer.ts";
 
 function lines(input: string): Array<string[] | string> {
   const out: Array<string[] | string> = [];
@@ -46,7 +46,10 @@ Deno.test("= is always a word of its own outside quotes", () => {
 Deno.test("control and non-ASCII bytes are dropped inside words", () => {
   const t = new Tokenizer();
   const out: string[][] = [];
-  t.feed(new Uint8Array([0x61, 0x01, 0xe9, 0x62, 0x0a]), { line: (w) => out.push(w), error: () => {} });
+  t.feed(new Uint8Array([0x61, 0x01, 0xe9, 0x62, 0x0a]), {
+    line: (w) => out.push(w),
+    error: () => {},
+  });
   assertEquals(out, [["ab"]]);
 });
 

@@ -31,7 +31,11 @@ Deno.test("SIGUSR1 does not open an inspector in the Deno we ship", async () => 
     } catch {
       // refused: no inspector
     }
-    assertEquals(inspector, false, "a debugger port opened on SIGUSR1: do not upgrade past Deno 2.9.1");
+    assertEquals(
+      inspector,
+      false,
+      "a debugger port opened on SIGUSR1: do not upgrade past Deno 2.9.1",
+    );
   } finally {
     const out = await child.output();
     assertEquals(new TextDecoder().decode(out.stdout), "usr1\n");
