@@ -421,6 +421,9 @@ export function openSerial(port: string, opts: OpenOptions = {}): FdSerialPort {
   try {
     path = Deno.realPathSync(port);
   } catch (e) {
+    // The sandbox may grant the symlink and the target it had at start, not
+    // the one a re-plugged adapter gets: open() follows the link anyway.
+    if (e instanceof Deno.errors.NotCapable) return openResolved(port, port, opts, names);
     let stat: Deno.FileInfo | undefined;
     try {
       stat = Deno.lstatSync(port);
@@ -434,6 +437,15 @@ export function openSerial(port: string, opts: OpenOptions = {}): FdSerialPort {
       e instanceof Deno.errors.NotFound ? "ENOENT" : "EACCES",
     );
   }
+  return openResolved(port, path, opts, names);
+}
+
+function openResolved(
+  port: string,
+  path: string,
+  opts: OpenOptions,
+  names: NameLookup,
+): FdSerialPort {
   const c = libc();
   const fd = c.open(cString(path), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
@@ -442,7 +454,7 @@ export function openSerial(port: string, opts: OpenOptions = {}): FdSerialPort {
     try {
       stat = Deno.statSync(path);
     } catch {
-      // vanished meanwhile
+      // vanished meanwhile, or outside the sandbox
     }
     const shown = path === port ? port : `${port} (${path})`;
     throw new SerialOpenError(

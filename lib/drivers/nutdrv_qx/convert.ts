@@ -136,9 +136,13 @@ export const VOLTRONIC_WARNINGS: Readonly<Record<number, string>> = {
 
 /** Which classic/IC layout an `I` reply uses (hw-serial.md §1.2). */
 export function identityLayout(reply: string): "classic" | "ic" {
+  const maker = reply.slice(1, 8);
   const serial = reply.slice(8, 16);
   const runtime = reply.slice(22, 27);
-  return /^[0-9A-Za-z]{8}$/.test(serial) && /^\d{5}$/.test(runtime) && reply[16] === " "
+  // a maker's name has letters: a classic reply full of digits (a real
+  // Talegent unit answers "#222222222222222 2222222222 ...") stays classic
+  return /[A-Za-z]/.test(maker) && /^[0-9A-Za-z]{8}$/.test(serial) && /^\d{5}$/.test(runtime) &&
+      reply[16] === " "
     ? "ic"
     : "classic";
 }
