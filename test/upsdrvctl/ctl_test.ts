@@ -381,7 +381,10 @@ Deno.test({
       assert(await pingDriver(`${dir.state}/dummy-ups-d`), "Debian's driver answers");
       const st = await ctl(dir, ["status", "d"]);
       // 2.8.0 drivers answer PING but not GETPID / DUMPSTATUS
-      assertMatch(st.stdout.split("\n")[2], /^d +\t {2}dummy-ups\tRUNNING\t\d+\tRESPONSIVE\tN\/A\t$/);
+      assertMatch(
+        st.stdout.split("\n")[2],
+        /^d +\t {2}dummy-ups\tRUNNING\t\d+\tRESPONSIVE\tN\/A\t$/,
+      );
       const sd = await ctl(dir, ["-u", "root", "shutdown"]);
       assertEquals(sd.code, 1, "dummy-ups cannot shut down");
       assertStringIncludes(sd.stderr, "Driver failed to start (exit status=1)");
