@@ -492,6 +492,11 @@ export class DriverCore {
       }
       if (act.kind === "poll") {
         const t = Date.now();
+        // a hung device must not look fresh while the socket answers PING
+        const watchdog = setTimeout(
+          () => this.#apply(sup.pollHanging(t, Date.now())),
+          sup.hangAfterMs(),
+        );
         try {
           await inst.updateinfo();
           this.#apply(sup.pollSucceeded(t, Date.now()));
@@ -499,6 +504,8 @@ export class DriverCore {
         } catch (e) {
           if (e instanceof DriverExit) throw e;
           this.#apply(sup.pollFailed(t, Date.now(), e));
+        } finally {
+          clearTimeout(watchdog);
         }
       } else {
         try {

@@ -29,7 +29,10 @@
  *   loss, N = exit with status 1 after N failed attempts) and
  *   `reconnect_report_freq` (log "still reconnecting" every N attempts);
  * - `driver.reconnect_count` / `driver.reconnect_max_tries` are published
- *   while reconnecting (as NUT master does) and removed on recovery.
+ *   while reconnecting (as NUT master does) and removed on recovery;
+ * - a poll that has not returned after `hangAfterMs()` (three intervals,
+ *   at least 15 s) makes the data stale: the socket keeps answering PING
+ *   meanwhile, so upsd alone would never notice a hung device.
  *
  * @module
  */
@@ -66,6 +69,8 @@ export type SupervisorEffect =
 
 /** Default cap of the reconnection backoff. */
 export const MAX_BACKOFF_MS = 30_000;
+/** A poll running longer than this (or three intervals) is declared hung. */
+export const MIN_HANG_MS = 15_000;
 
 export const RECONNECT_COUNT = "driver.reconnect_count";
 export const RECONNECT_MAX_TRIES = "driver.reconnect_max_tries";
@@ -252,6 +257,24 @@ export class Supervisor {
     }
     this.#nextAt = now + this.backoffMs(n);
     return out;
+  }
+
+  /** How long a poll may run before the data is declared stale. */
+  hangAfterMs(): number {
+    return Math.max(MIN_HANG_MS, 3 * this.#cfg.pollIntervalMs);
+  }
+
+  /** The poll that began at `startedAt` is still running at `now`. */
+  pollHanging(startedAt: number, now: number): SupervisorEffect[] {
+    const secs = Math.round((now - startedAt) / 1000);
+    return [
+      { kind: "stale" },
+      {
+        kind: "log",
+        level: "error",
+        text: `UPS [${this.#cfg.upsName}]: poll has not returned for ${secs} s, data marked stale`,
+      },
+    ];
   }
 
   /** Pause after the n-th failed attempt: one poll interval doubled each time, capped. */

@@ -160,3 +160,13 @@ Deno.test("supervisor: configure() changes the interval and the backoff base", (
   s.configure({ pollIntervalMs: 60 * S });
   assertEquals(s.backoffMs(5), 60 * S, "cap never below one interval");
 });
+
+Deno.test("supervisor: a poll that hangs is reported stale after three intervals (≥ 15 s)", () => {
+  const s = sup({ pollIntervalMs: 2 * S });
+  assertEquals(s.hangAfterMs(), 15 * S);
+  s.configure({ pollIntervalMs: 10 * S });
+  assertEquals(s.hangAfterMs(), 30 * S);
+  const fx = s.pollHanging(0, 30 * S);
+  assert(stale(fx));
+  assertEquals(logs(fx), ["UPS [u1]: poll has not returned for 30 s, data marked stale"]);
+});
