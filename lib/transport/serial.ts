@@ -30,7 +30,6 @@ import {
   POLLOUT,
   strerror,
   TCIFLUSH,
-  TCIOFLUSH,
   TCSANOW,
   TIOCM_CAR,
   TIOCM_CTS,
@@ -316,7 +315,8 @@ export class FdSerialPort extends BufferedPort implements SerialPort {
     if (this.#closed) return;
     this.#closed = true;
     const c = libc();
-    c.tcflush(this.#fd, TCIOFLUSH);
+    // input only: output still queued (a last command before exit) must go out
+    c.tcflush(this.#fd, TCIFLUSH);
     c.close(this.#fd);
   }
 }

@@ -259,3 +259,22 @@ Deno.test("serial: Latin-1 text and bytes convert both ways", () => {
   assertEquals(toText(new Uint8Array([0x28, 0x80, 0x9f, 0xff, 0x0d])), "(\x80\x9f\xff\r");
   assertEquals(toBytes("S.5R0003\r"), new TextEncoder().encode("S.5R0003\r"));
 });
+
+Deno.test({
+  name: "serial: closing right after a write does not drop the bytes (a last command before exit)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const pty = Pty.open();
+    try {
+      for (let i = 0; i < 20; i++) {
+        const port = openSerial(pty.slavePath);
+        await port.write(`S.5R0003-${i}\r`);
+        port.close();
+        assertEquals(await pty.master.readLine(1000), { text: `S.5R0003-${i}\r`, complete: true });
+      }
+    } finally {
+      pty.close();
+    }
+  },
+});

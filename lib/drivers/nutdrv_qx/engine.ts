@@ -224,7 +224,12 @@ export class QxEngine {
     const fresh = new Set<string>();
     for (const item of this.protocol.items) {
       if (!want(item) || this.#skipped(item)) continue;
-      if (!replies.has(item.query)) replies.set(item.query, await this.link.exchange(item.query));
+      if (!replies.has(item.query)) {
+        // a unit that does not answer its status query gets no more queries
+        // in this pass: a silent unit costs one timeout per poll, not one per query
+        const silent = replies.has(this.statusQuery) && replies.get(this.statusQuery) === null;
+        replies.set(item.query, silent ? null : await this.link.exchange(item.query));
+      }
       const reply = replies.get(item.query)!;
       const r = this.#evaluate(item, reply);
       const problem = replyProblem(item, reply, this.protocol.ack);

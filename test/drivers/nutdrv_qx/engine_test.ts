@@ -233,3 +233,12 @@ Deno.test("engine: Voltronic device settings from the configuration are applied 
   assertStringIncludes(u.log.lines.join("\n"), "eco_mode: set to enabled");
   assert(!u.log.lines.join("\n").includes("bypass_alarm: set to"));
 });
+
+Deno.test("engine: a silent unit costs one status query per poll, not one per query", async () => {
+  const clock = { t: 0 };
+  const u = await start("voltronic", VOLTRONIC, {}, clock);
+  u.link.silent = true;
+  clock.t += 60_000; // a full update is due
+  assertEquals(await u.engine.poll(), "QGS: no reply");
+  assertEquals(u.dev.received, ["QGS", "QGS"], "the status query and its one retry");
+});
