@@ -8,7 +8,9 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../../helpers/assert.ts";
-import { waitFor } from "../../helpers/nut.ts";
+import { BIN, makeNutDir, run, waitFor } from "../../helpers/nut.ts";
+import { QxDevice } from "../../../lib/sim/qx_device.ts";
+import { SerialSimulator } from "../../../lib/sim/serial_sim.ts";
 import { parseTranscript, replyTable } from "../../../lib/sim/transcripts.ts";
 import { haveFile, SERIAL_FIXTURES } from "./helpers.ts";
 import { parseUpsc, startQxStack } from "./qx_stack.ts";
@@ -222,6 +224,32 @@ Deno.test({
       assertEquals(sent, ["S.5R0005", "T03"]);
     } finally {
       await s.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "integration: -k (upsdrvctl shutdown) cancels a pending countdown, then shuts down with return",
+  ...opts,
+  async fn() {
+    const dir = await makeNutDir("qx-kill-");
+    const device = new QxDevice({ family: "megatec" });
+    const sim = SerialSimulator.start(device, { link: `${dir.root}/ttyUPS` });
+    try {
+      dir.write(
+        "ups.conf",
+        `[qx]\n\tdriver = nutdrv_qx\n\tport = ${sim.path}\n\toffdelay = 120\n\tondelay = 600\n`,
+      );
+      const env = { ...dir.env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
+      const r = await run(`${BIN}/nutdrv_qx`, ["-a", "qx", "-k"], env);
+      assertEquals(r.code, 0, r.stderr);
+      assertStringIncludes(r.stderr, "Shutting down in 120 seconds");
+      const commands = device.received.filter((q) => !/^(Q1|F|I|QGS|M|QS|D|QPI)$/.test(q));
+      assertEquals(commands, ["C", "S02R0010"]);
+      assert(device.bit("shutdownActive"), "the unit counts down");
+    } finally {
+      await sim.stop();
+      await dir.cleanup();
     }
   },
 });
