@@ -35,7 +35,8 @@ Deno.test({
       dir.write(
         "ups.conf",
         `[a]\n\tdriver = nutdrv_qx\n\tport = "${link}" # by-id\n` +
-          "[b]\n\tdriver = blazer_ser\n\tport = /dev/ttyS3\n",
+          "[b]\n\tdriver = blazer_ser\n\tport = /dev/ttyS3\n" +
+          "[c]\n\tdriver = genericups\n\tport = /dev/ttyS1\n\tupstype = 7\n",
       );
       const libc = "/test/libc.so.6";
       const env = { ...dir.env, NUT_LIBC: libc };
@@ -146,6 +147,38 @@ Deno.test({
         "ups.conf: allowed",
       ], r.stderr);
       assertEquals(await pty.master.readLine(1000), { text: "Q1\r", complete: true });
+    } finally {
+      pty.close();
+      await dir.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "genericups through its launcher: a pty has no modem lines, said clearly (exit 1)",
+  ...opts,
+  async fn() {
+    const dir = await makeNutDir("gu-pty-");
+    const pty = Pty.open();
+    try {
+      dir.write(
+        "ups.conf",
+        `[g]\n\tdriver = genericups\n\tport = ${pty.slavePath}\n\tupstype = 7\n`,
+      );
+      const r = await run(`${BIN}/genericups`, ["-a", "g", "-F"], { ...dir.env, PATH });
+      assertEquals(r.code, 1, r.stderr);
+      assert(r.stderr.includes("UPS type: CyberPower Power99"), r.stderr);
+      assert(r.stderr.includes("has no modem control lines"), r.stderr);
+      const none = await run(
+        `${BIN}/genericups`,
+        ["-s", "x", "-x", `port=${pty.slavePath}`, "-F"],
+        {
+          ...dir.env,
+          PATH,
+        },
+      );
+      assertEquals(none.code, 1);
+      assert(none.stderr.includes("No upstype set"), none.stderr);
     } finally {
       pty.close();
       await dir.cleanup();
