@@ -183,7 +183,7 @@ export async function startScene(devices: string[]): Promise<Scene> {
     },
     mons,
     async stop() {
-      for (const m of mons.values()) await m.proc.stop();
+      for (const m of mons.values()) await stopTree(m.proc);
       for (const c of extra) c.close();
       admin?.close();
       await stack.stop();
@@ -241,6 +241,49 @@ export async function startMon(scene: Scene, name: string, o: MonOptions): Promi
   const m: Mon = { name, dir, proc, conf };
   scene.mons.set(name, m);
   return m;
+}
+
+/** PIDs of every descendant of `pid` (read from /proc). */
+export function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parent.set(Number(e.name), ppid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [c, pp] of parent) {
+      if (pp === p && !out.includes(c)) {
+        out.push(c);
+        walk(c);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/**
+ * Stop an upsmon and everything it started. Debian's root process does not
+ * pass SIGTERM on to its child, which would survive (holding our output
+ * pipes open): its children are found first and stopped by PID too.
+ */
+export async function stopTree(p: Proc): Promise<void> {
+  const kids = descendants(p.pid);
+  for (const k of kids) {
+    try {
+      Deno.kill(k, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  await p.stop();
 }
 
 /** Wait until an instance is logged in (upsd counts its LOGIN). */
