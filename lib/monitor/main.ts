@@ -338,6 +338,12 @@ async function monitorChild(args: string[]): Promise<number> {
   const r = await loadConfig(path);
   if (r instanceof ConfigFileError) {
     log.error(r.message);
+    if (r.message.includes("Permission denied")) {
+      log.error(
+        `The monitor runs as RUN_AS_USER and reads ${path} itself (at start and on reload): ` +
+          "make it readable by that user's group (e.g. root:nut, mode 0640)",
+      );
+    }
     return 1;
   }
   if (r.fatal) return 1;
