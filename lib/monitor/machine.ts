@@ -76,6 +76,8 @@ export interface UpsState {
   lastNcWarn?: number;
   /** An FSD notification was sent for the current FSD episode. */
   fsdNotified: boolean;
+  /** When OB was last entered (for the decision log). */
+  obSince?: number;
   offSince?: number;
   oblbSince?: number;
   overSince?: number;
@@ -414,6 +416,7 @@ export class MonitorMachine {
             u.lineState = 1;
             f.add("OL");
             f.delete("OB");
+            u.obSince = undefined;
           }
           break;
         case "OB":
@@ -422,6 +425,7 @@ export class MonitorMachine {
             this.#notify("ONBATT", system);
             f.add("OB");
             f.delete("OL");
+            u.obSince = now;
           }
           break;
         case "LB":
@@ -568,6 +572,9 @@ export class MonitorMachine {
     const timers: string[] = [];
     if (u.lastPoll !== undefined && (lost || now - u.lastPoll > c.pollFreqAlert * 2000)) {
       timers.push(`last good poll ${secs(now - u.lastPoll)} ago (DEADTIME ${c.deadTime}s)`);
+    }
+    if (f.has("OB") && u.obSince !== undefined) {
+      timers.push(`on battery for ${secs(now - u.obSince)}`);
     }
     if (u.promoted) timers.push("LB assumed: silent while on battery for longer than DEADTIME");
     const verdict = (critical: boolean, rule: VerdictRule, why: string): UpsVerdict => ({

@@ -442,6 +442,7 @@ Deno.test("machine: driver gone while on battery: LB assumed after DEADTIME, the
   assertEquals(d.decision.ups[0].rule, "oblb-primary");
   assertEquals(d.decision.ups[0].status, "OB LB");
   assertStringIncludes(d.text, "LB assumed: silent while on battery for longer than DEADTIME");
+  assertStringIncludes(d.text, "on battery for 3s");
 });
 
 Deno.test("machine: secondary with a dead UPS on battery gives up after HOSTSYNC counted from the last good poll", () => {
