@@ -248,10 +248,10 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const dir = await makeNutDir("ctl-fgstop-");
+    dir.write("f.dev", "ups.status: OL\n");
+    dir.write("ups.conf", "[f]\n\tdriver = dummy-ups\n\tport = f.dev\n");
     const p = new Proc(`${BIN}/dummy-ups`, ["-a", "f", "-F"], { ...dir.env, PATH });
     try {
-      dir.write("f.dev", "ups.status: OL\n");
-      dir.write("ups.conf", "[f]\n\tdriver = dummy-ups\n\tport = f.dev\n");
       await waitFor(() => pingDriver(`${dir.state}/dummy-ups-f`), 15000, "driver up");
       const r = await ctl(dir, ["stop", "f"]);
       assertEquals(r.code, 0, r.stderr);
