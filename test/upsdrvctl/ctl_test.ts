@@ -44,8 +44,9 @@ export function normalize(stderr: string): string {
   return out.join("\n");
 }
 
+/** Our upsdrvctl; quiet about systemd-managed drivers, which 2.8.0 does not mention. */
 function ctl(dir: NutDir, args: string[], extraEnv: Record<string, string> = {}) {
-  return run(CTL, args, { ...dir.env, PATH, ...extraEnv });
+  return run(CTL, args, { ...dir.env, PATH, NUT_QUIET_INIT_NDE_WARNING: "1", ...extraEnv });
 }
 
 /** Fake driver programs that log their arguments and behave as told. */
