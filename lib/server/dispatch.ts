@@ -367,6 +367,20 @@ function instcmd(ctx: ServerContext, s: Session, a: string[]): string {
   return id ? `OK TRACKING ${id}\n` : OK;
 }
 
+/**
+ * WATCH <ups> (nut-deno extension, not in NUT): answer OK, then push
+ * `CHANGED <ups>` on this connection whenever the UPS's status or
+ * availability changes, so upsmon can poll at once instead of waiting for
+ * POLLFREQ. NUT's upsd answers ERR UNKNOWN-COMMAND, and upsmon then polls.
+ */
+function watch(ctx: ServerContext, s: Session, a: string[]): string {
+  if (a.length !== 1) return E.invalid;
+  const ups = ctx.findUps(a[0]);
+  if (!ups) return E.unknownUps;
+  ups.watch(s, a[0]);
+  return OK;
+}
+
 const COMMANDS = new Map<string, Command>([
   ["VER", { run: noArgs(VERSION_TEXT + "\n") }],
   ["NETVER", { run: noArgs(PROTOCOL_VERSION + "\n") }],
@@ -386,4 +400,5 @@ const COMMANDS = new Map<string, Command>([
   ["FSD", { run: fsd, auth: true }],
   ["SET", { run: set, auth: true }],
   ["INSTCMD", { run: instcmd, auth: true }],
+  ["WATCH", { run: watch }],
 ]);

@@ -19,6 +19,11 @@ export class Session {
   tracking = false;
   /** LOGOUT answered: close once the reply is written, ignore further lines. */
   closing = false;
+  /**
+   * Send an unsolicited line (WATCH's `CHANGED`); set by the connection.
+   * Returns false once the connection is gone.
+   */
+  push: (text: string) => boolean = () => false;
 
   /** `addr` in inet_ntop form (127.0.0.1, ::1). */
   constructor(readonly addr: string) {}

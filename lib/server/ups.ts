@@ -6,6 +6,7 @@
  */
 
 import type { StateTree } from "../state/tree.ts";
+import type { Session } from "./session.ts";
 
 /** The driver connection as the server uses it (DriverClient, or a fake in tests). */
 export interface DriverLink {
@@ -37,6 +38,9 @@ export class UpsEntry {
   /** Connections that did LOGIN to this UPS. */
   numLogins = 0;
   #cache = new Map<string, string>();
+  /** WATCH sessions (nut-deno extension) and the UPS name as each one spelled it. */
+  readonly #watchers = new Map<Session, string>();
+  #watchKey = "";
 
   constructor(public def: UpsDef, public link: DriverLink) {}
 
@@ -52,6 +56,28 @@ export class UpsEntry {
   /** Forget cached replies (driver data, FSD latch or description changed). */
   invalidate(): void {
     if (this.#cache.size > 0) this.#cache.clear();
+    if (this.#watchers.size > 0) this.#notifyWatchers();
+  }
+
+  /** Tell `session` (`CHANGED <spelling>`) whenever status or availability changes. */
+  watch(session: Session, spelling: string): void {
+    if (this.#watchers.size === 0) this.#watchKey = this.#statusKey();
+    this.#watchers.set(session, spelling);
+  }
+
+  /** What a watcher cares about: reachable, fresh, FSD latch, ups.status. */
+  #statusKey(): string {
+    const l = this.link;
+    return `${l.connected}|${l.connected && l.isStale()}|${this.fsd}|${l.tree.get("ups.status")}`;
+  }
+
+  #notifyWatchers(): void {
+    const key = this.#statusKey();
+    if (key === this.#watchKey) return;
+    this.#watchKey = key;
+    for (const [s, spelling] of this.#watchers) {
+      if (!s.push(`CHANGED ${spelling}\n`)) this.#watchers.delete(s);
+    }
   }
 
   /** A cached reply built by `build` for this key (e.g. "VAR fake"). */

@@ -307,6 +307,7 @@ export class DriverClient {
     const stale = isStale(this.#st, now, maxAge);
     if (stale !== this.#reportedStale) {
       this.#reportedStale = stale;
+      this.#o.onChange?.(); // availability changed: caches and WATCH sessions must know
       this.#o.log.info(
         stale
           ? `Data for UPS [${this.#o.ups}] is stale - check driver`
