@@ -1,6 +1,7 @@
 /**
- * A simulated Q-family UPS on a pty, as a program (demos, manual tests with
- * any driver, Debian's included):
+ * A simulated serial UPS on a pty, as a program (demos, manual tests with
+ * any driver, Debian's included): a Q-family unit, or with `--family
+ * apcsmart` an APC Smart-UPS:
  *
  * ```sh
  * deno run --allow-ffi --allow-read --allow-write lib/sim/qx_sim_cli.ts \
@@ -16,20 +17,21 @@
  * @module
  */
 
+import { ApcDevice } from "./apc_device.ts";
 import { QX_FAMILIES, type QxChanges, QxDevice, type QxFamily } from "./qx_device.ts";
 import { SerialSimulator, type SimMode } from "./serial_sim.ts";
 import { parseTranscript, replyTable } from "./transcripts.ts";
 
 function usage(msg: string): never {
   console.error(
-    `${msg}\nusage: qx_sim_cli.ts --family ${QX_FAMILIES.join("|")} ` +
+    `${msg}\nusage: qx_sim_cli.ts --family ${QX_FAMILIES.join("|")}|apcsmart ` +
       "[--transcript FILE] [--link PATH] [--unknown echo|nak|silent] [--verbose]",
   );
   Deno.exit(2);
 }
 
 const args = [...Deno.args];
-let family: QxFamily = "megatec";
+let family: QxFamily | "apcsmart" = "megatec";
 let transcript: string | undefined;
 let link: string | undefined;
 let unknown: "echo" | "nak" | "silent" | undefined;
@@ -39,8 +41,8 @@ while (args.length) {
   const val = () => args.shift() ?? usage(`${a} needs a value`);
   if (a === "--family") {
     const f = val();
-    if (!QX_FAMILIES.includes(f as QxFamily)) usage(`unknown family ${f}`);
-    family = f as QxFamily;
+    if (!QX_FAMILIES.includes(f as QxFamily) && f !== "apcsmart") usage(`unknown family ${f}`);
+    family = f as QxFamily | "apcsmart";
   } else if (a === "--transcript") transcript = val();
   else if (a === "--link") link = val();
   else if (a === "--unknown") unknown = val() as typeof unknown;
@@ -51,7 +53,9 @@ while (args.length) {
 const replies = transcript
   ? replyTable(parseTranscript(Deno.readTextFileSync(transcript)))
   : undefined;
-const device = new QxDevice({ family, replies, unknown });
+const apc = family === "apcsmart" ? new ApcDevice() : undefined;
+const qx = family === "apcsmart" ? undefined : new QxDevice({ family, replies, unknown });
+const device = apc ?? qx!;
 const sim = SerialSimulator.start(device, {
   link,
   onExchange: verbose
@@ -85,7 +89,8 @@ for await (const chunk of Deno.stdin.readable) {
         device.set({ lowBattery: a1 === "on" });
         break;
       case "set":
-        device.set({ [a1 as keyof QxChanges]: Number(a2) } as QxChanges);
+        if (qx) qx.set({ [a1 as keyof QxChanges]: Number(a2) } as QxChanges);
+        else apc!.values[a1] = a2;
         break;
       case "mode":
         sim.mode = a1 as SimMode;

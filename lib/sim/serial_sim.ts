@@ -14,6 +14,7 @@
 
 import { Pty } from "../transport/pty.ts";
 import { SerialError } from "../transport/serial.ts";
+import type { StreamDevice } from "./apc_device.ts";
 
 /** A device model: gets a request line without its terminator, returns the reply or null. */
 export interface LineDevice {
@@ -27,7 +28,7 @@ export interface SimOptions {
   link?: string;
   /** Request terminator (default CR). */
   terminator?: string;
-  /** Called for each request and what was sent back (for logs). */
+  /** Called for each request and the device's answer (before fault modes), for logs. */
   onExchange?: (request: string, reply: string | null) => void;
 }
 
@@ -41,10 +42,14 @@ export class SerialSimulator {
   #stopped = false;
   #generation = 0;
 
-  private constructor(readonly device: LineDevice, readonly opts: SimOptions) {}
+  private constructor(readonly device: LineDevice | StreamDevice, readonly opts: SimOptions) {}
 
-  /** Open a pty and start answering. */
-  static start(device: LineDevice, opts: SimOptions = {}): SerialSimulator {
+  /**
+   * Open a pty and start answering. A LineDevice gets whole requests (up to
+   * the terminator); a StreamDevice gets the bytes as they come (APC Smart
+   * requests have no terminator) and may also speak unasked (alerts).
+   */
+  static start(device: LineDevice | StreamDevice, opts: SimOptions = {}): SerialSimulator {
     const sim = new SerialSimulator(device, opts);
     sim.#open();
     return sim;
@@ -87,6 +92,13 @@ export class SerialSimulator {
         if (e instanceof SerialError) return; // closed by vanish()/stop()
         throw e;
       }
+      if ("receive" in this.device) {
+        const dev = this.device;
+        const reply = (chunk ? dev.receive(chunk) : "") + (dev.unsolicited?.() ?? "");
+        if (chunk) this.opts.onExchange?.(chunk, reply || null);
+        await this.#send(pty, reply || null);
+        continue;
+      }
       pending += chunk;
       let at: number;
       while ((at = pending.indexOf(term)) >= 0) {
@@ -100,14 +112,19 @@ export class SerialSimulator {
   }
 
   async #answer(pty: Pty, request: string): Promise<void> {
-    const reply = this.device.handle(request);
+    const reply = (this.device as LineDevice).handle(request);
+    this.opts.onExchange?.(request, reply);
+    await this.#send(pty, reply);
+  }
+
+  /** Send a reply through the fault modes. */
+  async #send(pty: Pty, reply: string | null): Promise<void> {
     let sent: string | null = reply;
     if (this.mode === "silent") sent = null;
     else if (reply !== null && this.mode === "garbage") sent = GARBAGE;
     else if (reply !== null && this.mode === "truncated") {
       sent = reply.slice(0, Math.max(1, Math.floor(reply.length / 2))) + "\r";
     }
-    this.opts.onExchange?.(request, sent);
     if (sent === null) return;
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (pty.master.closed) return;

@@ -229,7 +229,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "integration: -k (upsdrvctl shutdown) cancels a pending countdown, then shuts down with return",
+  name:
+    "integration: -k (upsdrvctl shutdown) cancels a pending countdown, then shuts down with return",
   ...opts,
   async fn() {
     const dir = await makeNutDir("qx-kill-");

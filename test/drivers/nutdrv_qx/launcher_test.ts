@@ -36,7 +36,8 @@ Deno.test({
         "ups.conf",
         `[a]\n\tdriver = nutdrv_qx\n\tport = "${link}" # by-id\n` +
           "[b]\n\tdriver = blazer_ser\n\tport = /dev/ttyS3\n" +
-          "[c]\n\tdriver = genericups\n\tport = /dev/ttyS1\n\tupstype = 7\n",
+          "[c]\n\tdriver = genericups\n\tport = /dev/ttyS1\n\tupstype = 7\n" +
+          "[d]\n\tdriver = apcsmart\n\tport = /dev/ttyS2\n",
       );
       const libc = "/test/libc.so.6";
       const env = { ...dir.env, NUT_LIBC: libc };

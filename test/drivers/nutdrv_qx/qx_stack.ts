@@ -20,7 +20,8 @@ import {
   waitFor,
 } from "../../helpers/nut.ts";
 import { QxDevice, type QxDeviceOptions } from "../../../lib/sim/qx_device.ts";
-import { SerialSimulator } from "../../../lib/sim/serial_sim.ts";
+import { type LineDevice, SerialSimulator } from "../../../lib/sim/serial_sim.ts";
+import type { StreamDevice } from "../../../lib/sim/apc_device.ts";
 
 export interface QxStackOptions extends QxDeviceOptions {
   driver?: "nutdrv_qx" | "blazer_ser";
@@ -29,9 +30,9 @@ export interface QxStackOptions extends QxDeviceOptions {
   upsd?: "ours" | "debian";
 }
 
-export interface QxStack {
+export interface SerialStack<D> {
   dir: NutDir;
-  device: QxDevice;
+  device: D;
   sim: SerialSimulator;
   driver: Proc;
   upsd: Proc;
@@ -52,10 +53,29 @@ const USERS = `[admin]
 \tinstcmds = ALL
 `;
 
-export async function startQxStack(opts: QxStackOptions): Promise<QxStack> {
-  const dir = await makeNutDir("nut-qx-");
-  const driverName = opts.driver ?? "nutdrv_qx";
-  const device = new QxDevice(opts);
+export type QxStack = SerialStack<QxDevice>;
+
+export function startQxStack(opts: QxStackOptions): Promise<QxStack> {
+  return startSerialStack(new QxDevice(opts), {
+    driver: opts.driver ?? "nutdrv_qx",
+    conf: opts.conf,
+    upsd: opts.upsd,
+  });
+}
+
+export interface SerialStackOptions {
+  driver: string;
+  conf?: string;
+  upsd?: "ours" | "debian";
+}
+
+/** Any simulated serial unit, any serial driver (through its launcher), upsd. */
+export async function startSerialStack<D extends LineDevice | StreamDevice>(
+  device: D,
+  opts: SerialStackOptions,
+): Promise<SerialStack<D>> {
+  const dir = await makeNutDir("nut-serial-");
+  const driverName = opts.driver;
   const sim = SerialSimulator.start(device, { link: `${dir.root}/usb-SIM_UPS-if00-port0` });
   const port = freePort();
   const env = { ...dir.env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
