@@ -215,6 +215,7 @@ export class FdSerialPort extends BufferedPort implements SerialPort {
   protected async fill(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     const c = libc();
+    let troubled = false;
     for (;;) {
       if (this.#closed) throw this.#gone("port closed", "EBADF");
       const n = Number(c.read(this.#fd, this.#chunk, BigInt(this.#chunk.length)));
@@ -227,11 +228,14 @@ export class FdSerialPort extends BufferedPort implements SerialPort {
       if (err !== ERRNO.EAGAIN && err !== ERRNO.EINTR) {
         throw this.#gone(`read: ${strerror(err)}`, new LibcError("read", err).code);
       }
+      // poll said hangup/error but read has nothing to say: do not spin on it
+      if (troubled) throw this.#gone("hangup or error on the line", "EIO");
       const left = deadline - Date.now();
       if (left <= 0) return false;
       const rev = await this.#poll(POLLIN, left);
       if (rev & POLLNVAL) throw this.#gone("descriptor no longer valid", "EBADF");
       // POLLHUP/POLLERR: the next read reports why
+      troubled = (rev & (POLLHUP | POLLERR)) !== 0 && (rev & POLLIN) === 0;
       if ((rev & (POLLIN | POLLHUP | POLLERR)) === 0 && Date.now() >= deadline) return false;
     }
   }
