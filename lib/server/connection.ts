@@ -1,20 +1,20 @@
 /**
  * One client TCP connection: bytes → tokenizer → dispatcher → one write per
- * burst of requests. Memory per connection is bounded: the tokenizer keeps at
- * most one partial line (32 words × 512 chars), and a client whose unread
- * replies exceed MAX_PENDING_OUTPUT is dropped.
+ * burst of requests. Memory per connection is bounded: a 512-byte read
+ * buffer, at most one partial line in the tokenizer (32 words × 512 chars),
+ * and a client whose unread replies exceed MAX_PENDING_OUTPUT is dropped.
  *
- * Sockets come from node:net rather than Deno.listen: measured on this kind
- * of machine (closed-loop LIST replies of 2.4 KB) both serve within 5 %;
- * node:net peaked at 58 MB RSS with 500 busy clients against 97 MB for
- * Deno.listen, buffers writes itself (writableLength bounds a client that
- * does not read), and a node:net socket is what node:tls upgrades in place,
- * which STARTTLS will need.
+ * Sockets are Deno.Conn, not node:net: Node compatibility costs about
+ * 10 MiB and a good part of the CPU per connection. Each op (read, write,
+ * close with a read pending) costs far more than the request itself, so a
+ * request takes one read and one write, and LOGOUT closes with no read
+ * pending. STARTTLS (to come) can wrap the Deno.Conn in a node Duplex for
+ * node:tls's TLSSocket, imported only when TLS is configured: proven by
+ * test/server/tls_upgrade_test.ts.
  *
  * @module
  */
 
-import type { Socket } from "node:net";
 import { Tokenizer, type TokenSink } from "../conf/tokenizer.ts";
 import { dispatch, type ServerContext } from "./dispatch.ts";
 import { Session } from "./session.ts";
@@ -23,6 +23,10 @@ import { Session } from "./session.ts";
 export const MAX_PENDING_OUTPUT = 1024 * 1024;
 /** A client that completes no line for longer than this is disconnected. */
 export const IDLE_TIMEOUT_MS = 60_000;
+/** Requests are short lines; NUT reads them 512 bytes at a time too. */
+const READ_SIZE = 512;
+/** Replies up to this size are encoded into a per-connection buffer. */
+const SCRATCH_SIZE = 256;
 
 /** What a connection needs from the server. */
 export interface ConnectionHost {
@@ -31,59 +35,144 @@ export interface ConnectionHost {
 }
 
 /** inet_ntop form: strip the IPv4-mapped prefix a dual-stack socket may report. */
-export function peerAddress(socket: Socket): string {
-  const a = socket.remoteAddress ?? "unknown";
+export function peerAddress(conn: Deno.Conn): string {
+  const a = (conn.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
   return a.startsWith("::ffff:") && a.includes(".") ? a.slice(7) : a;
 }
 
-export class ClientConnection {
+const encoder = new TextEncoder();
+
+export class ClientConnection implements TokenSink {
   readonly session: Session;
   lastActive: number;
-  readonly #socket: Socket;
+  readonly #conn: Deno.Conn;
   readonly #host: ConnectionHost;
   readonly #tok = new Tokenizer();
+  /** Replies of the burst being read (text is ASCII: the tokenizer drops other bytes). */
   #out = "";
+  #feeding = false;
+  /** Bytes not yet taken by the socket; the head is being written. */
+  readonly #queue: Uint8Array[] = [];
+  #queued = 0;
+  /** Reused for short replies while nothing is queued. */
+  readonly #scratch = new Uint8Array(SCRATCH_SIZE);
+  /** LOGOUT waits here for the queue to drain. */
+  #drained?: () => void;
   #dead = false;
-  readonly #sink: TokenSink;
 
-  constructor(socket: Socket, host: ConnectionHost) {
-    this.#socket = socket;
+  constructor(conn: Deno.Conn, host: ConnectionHost) {
+    this.#conn = conn;
     this.#host = host;
-    this.session = new Session(peerAddress(socket));
+    this.session = new Session(peerAddress(conn));
+    this.session.push = (text) => this.#push(text);
     this.lastActive = host.ctx.now();
-    const ctx = host.ctx;
-    this.#sink = {
-      line: (words) => {
-        if (this.#dead || this.session.closing) return;
-        this.lastActive = ctx.now();
-        this.#out += dispatch(ctx, this.session, words);
-        if (this.#out.length + this.#socket.writableLength > MAX_PENDING_OUTPUT) this.#overflow();
-      },
-      error: (msg) => {
-        this.lastActive = ctx.now();
-        ctx.log.debug(2, `Parse error on client ${this.session.addr}: ${msg}`);
-      },
-    };
-    socket.setNoDelay(true);
-    socket.on("data", (buf: Uint8Array) => this.#onData(buf));
-    socket.on("error", () => {}); // 'close' follows
-    socket.on("close", () => this.#closed());
+    try {
+      (conn as Deno.TcpConn).setNoDelay(true);
+    } catch {
+      // already reset by the peer: the read below ends it
+    }
+    void this.#readLoop();
   }
 
   get addr(): string {
     return this.session.addr;
   }
 
-  #onData(buf: Uint8Array): void {
+  // ---- TokenSink ----
+
+  line(words: string[]): void {
     if (this.#dead || this.session.closing) return;
-    this.#tok.feed(buf, this.#sink);
-    if (this.#dead) return;
-    if (this.#out.length > 0) {
-      // the whole burst's replies in one write
-      this.#socket.write(this.#out, "latin1");
-      this.#out = "";
+    const ctx = this.#host.ctx;
+    this.lastActive = ctx.now();
+    const reply = dispatch(ctx, this.session, words); // may push (WATCH) to #out first
+    this.#out += reply;
+    if (this.#out.length + this.#queued > MAX_PENDING_OUTPUT) this.#overflow();
+  }
+
+  error(msg: string): void {
+    const ctx = this.#host.ctx;
+    this.lastActive = ctx.now();
+    ctx.log.debug(2, `Parse error on client ${this.session.addr}: ${msg}`);
+  }
+
+  // ---- reading ----
+
+  async #readLoop(): Promise<void> {
+    const buf = new Uint8Array(READ_SIZE);
+    try {
+      while (!this.#dead) {
+        const n = await this.#conn.read(buf);
+        if (n === null) break;
+        this.#feeding = true;
+        this.#tok.feed(buf.subarray(0, n), this);
+        this.#feeding = false;
+        this.#flush();
+        if (this.session.closing) {
+          // LOGOUT: close once the goodbye is out
+          if (this.#queue.length > 0) await new Promise<void>((res) => this.#drained = res);
+          break;
+        }
+      }
+    } catch {
+      // reset by the peer, or closed by us
     }
-    if (this.session.closing) this.#socket.end();
+    this.close();
+    this.#host.closed(this);
+  }
+
+  // ---- writing ----
+
+  /** Unsolicited text (WATCH); false once the connection is gone. */
+  #push(text: string): boolean {
+    if (this.#dead || this.session.closing) return false;
+    this.#out += text; // after the replies of a burst being read, in order
+    if (this.#out.length + this.#queued > MAX_PENDING_OUTPUT) {
+      this.#overflow();
+      return false;
+    }
+    if (!this.#feeding) this.#flush();
+    return true;
+  }
+
+  /** Send the burst's text in one write. */
+  #flush(): void {
+    const text = this.#out;
+    if (this.#dead || text.length === 0) return;
+    this.#out = "";
+    if (this.#queue.length === 0 && text.length <= SCRATCH_SIZE) {
+      const { written } = encoder.encodeInto(text, this.#scratch);
+      this.#enqueue(this.#scratch.subarray(0, written));
+    } else {
+      this.#enqueue(encoder.encode(text));
+    }
+  }
+
+  #enqueue(bytes: Uint8Array): void {
+    this.#queue.push(bytes);
+    this.#queued += bytes.length;
+    if (this.#queue.length === 1) this.#writeHead();
+  }
+
+  #writeHead(): void {
+    this.#conn.write(this.#queue[0]).then(this.#written, this.#writeFailed);
+  }
+
+  readonly #written = (n: number): void => {
+    if (this.#dead) return;
+    const q = this.#queue;
+    this.#queued -= n;
+    if (n < q[0].length) q[0] = q[0].subarray(n);
+    else q.shift();
+    if (q.length > 0) this.#writeHead();
+    else this.#wakeDrained();
+  };
+
+  readonly #writeFailed = (): void => this.close();
+
+  #wakeDrained(): void {
+    const drained = this.#drained;
+    this.#drained = undefined;
+    drained?.();
   }
 
   #overflow(): void {
@@ -98,11 +187,13 @@ export class ClientConnection {
   close(): void {
     if (this.#dead) return;
     this.#dead = true;
-    this.#socket.destroy();
-  }
-
-  #closed(): void {
-    this.#dead = true;
-    this.#host.closed(this);
+    this.#queue.length = 0;
+    this.#queued = 0;
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+    this.#wakeDrained();
   }
 }

@@ -7,11 +7,13 @@
  * clients and a later `0.0.0.0` on the same port would fail: a wildcard pair
  * is bound as one `::` socket (falling back to `0.0.0.0` without IPv6).
  *
+ * Host names are resolved with node:dns (getaddrinfo, so /etc/hosts counts,
+ * and a family can be asked for), imported only then: Node compatibility
+ * costs memory that a server listening on addresses never needs.
+ *
  * @module
  */
 
-import net from "node:net";
-import dns from "node:dns";
 import type { ListenSpec } from "../conf/upsd_conf.ts";
 import { NUT_PORT } from "../conf/paths.ts";
 
@@ -39,7 +41,7 @@ export function listenTargets(specs: readonly ListenSpec[], family: Family): Lis
       if (family !== 6) out.push({ addr: "0.0.0.0", port, local: false });
       continue;
     }
-    const v = net.isIP(addr);
+    const v = ipVersion(addr);
     if ((family === 4 && v === 6) || (family === 6 && v === 4)) continue;
     out.push({ addr, port, local: LOCAL.has(addr.toLowerCase()) || addr.startsWith("127.") });
   }
@@ -51,50 +53,50 @@ export function listenTargets(specs: readonly ListenSpec[], family: Family): Lis
   );
 }
 
-function lookupAll(host: string, family: Family): Promise<string[]> {
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** 4 or 6 for an IP address literal, 0 for anything else (a host name). */
+export function ipVersion(addr: string): 0 | 4 | 6 {
+  if (IPV4.test(addr)) return 4;
+  if (!addr.includes(":") || !/^[0-9a-fA-F:.]+$/.test(addr)) return 0;
+  try {
+    new URL(`http://[${addr}]/`);
+    return 6;
+  } catch {
+    return 0;
+  }
+}
+
+async function lookupAll(host: string, family: Family): Promise<string[]> {
+  const dns = await import("node:dns");
   return new Promise((resolve) => {
     dns.lookup(host, { all: true, family: family ?? 0 }, (e, addrs) => {
-      resolve(e ? [] : (addrs as dns.LookupAddress[]).map((a) => a.address));
+      resolve(e ? [] : addrs.map((a) => a.address));
     });
   });
 }
 
-function bindOne(addr: string, port: number, onConn: (s: net.Socket) => void): Promise<net.Server> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer(onConn);
-    const fail = (e: Error) => {
-      srv.close();
-      reject(e);
-    };
-    srv.once("error", fail);
-    srv.listen({ host: addr, port, backlog: 511 }, () => {
-      srv.off("error", fail);
-      resolve(srv);
-    });
-  });
+function bindOne(addr: string, port: number): Deno.Listener {
+  return Deno.listen({ hostname: addr, port, tcpBacklog: 511 });
 }
 
 /**
  * Bind one target; a host name is resolved and its first address that binds
  * is used. Rejects when nothing could be bound.
  */
-export async function bindTarget(
-  t: ListenTarget,
-  family: Family,
-  onConn: (s: net.Socket) => void,
-): Promise<net.Server> {
-  const addrs = net.isIP(t.addr) ? [t.addr] : await lookupAll(t.addr, family);
+export async function bindTarget(t: ListenTarget, family: Family): Promise<Deno.Listener> {
+  const addrs = ipVersion(t.addr) ? [t.addr] : await lookupAll(t.addr, family);
   let last: unknown = new Error(`cannot resolve ${t.addr}`);
   for (const a of addrs) {
     try {
-      return await bindOne(a, t.port, onConn);
+      return bindOne(a, t.port);
     } catch (e) {
       last = e;
     }
   }
   if (t.addr === "::" && family !== 6) {
     // no IPv6 on this host: fall back to IPv4 for the wildcard
-    return await bindOne("0.0.0.0", t.port, onConn);
+    return bindOne("0.0.0.0", t.port);
   }
   throw last;
 }

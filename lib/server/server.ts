@@ -7,16 +7,20 @@
  * @module
  */
 
-import type net from "node:net";
 import type { Cmdvartab } from "../conf/cmdvartab.ts";
 import type { UpsdConf } from "../conf/upsd_conf.ts";
 import type { UserEntry } from "../conf/upsd_users.ts";
 import { DriverClient } from "../sock/client.ts";
 import type { UserDb } from "./access.ts";
 import { readConfigSet } from "./config.ts";
-import { ClientConnection, IDLE_TIMEOUT_MS } from "./connection.ts";
+import {
+  ClientConnection,
+  type ConnectionHost,
+  IDLE_TIMEOUT_MS,
+  peerAddress,
+} from "./connection.ts";
 import type { ServerContext } from "./dispatch.ts";
-import { bindTarget, type Family, listenTargets } from "./listeners.ts";
+import { bindTarget, type Family, type ListenTarget, listenTargets } from "./listeners.ts";
 import type { Session } from "./session.ts";
 import { resultText, TrackingTable } from "./tracking.ts";
 import { type DriverLink, socketName, type UpsDef, UpsEntry } from "./ups.ts";
@@ -26,6 +30,7 @@ export const DEFAULT_MAXCONN = 1024;
 /** Housekeeping period: reconnects, PINGs, staleness, idle clients, tracking purge. */
 export const TICK_MS = 1000;
 const REFUSE_LOG_MS = 60_000;
+const ACCEPT_RETRY_MS = 100;
 
 export interface ServerLog {
   info(msg: string): void;
@@ -65,10 +70,14 @@ export class Upsd implements ServerContext {
   #ups = new Map<string, UpsEntry>();
   #order: UpsEntry[] = [];
   #conns = new Set<ClientConnection>();
-  #listeners: net.Server[] = [];
+  #listeners: Deno.Listener[] = [];
+  #acceptLoops: Promise<void>[] = [];
+  /** stop() waits here for the last connection to finish. */
+  #allClosed?: () => void;
   #timer?: ReturnType<typeof setInterval>;
   #connectedDrivers = 0;
   #lastRefuseLog = -Infinity;
+  readonly #connHost: ConnectionHost = { ctx: this, closed: (c) => this.#closed(c) };
 
   constructor(init: UpsdInit) {
     this.#init = init;
@@ -221,9 +230,9 @@ export class Upsd implements ServerContext {
     let failedRemote = false;
     for (const t of targets) {
       try {
-        const srv = await bindTarget(t, family, (s) => this.#accept(s));
-        srv.on("error", (e) => this.log.error(`listener ${t.addr} port ${t.port}: ${e.message}`));
-        this.#listeners.push(srv);
+        const listener = await bindTarget(t, family);
+        this.#listeners.push(listener);
+        this.#acceptLoops.push(this.#acceptLoop(listener, t));
         this.log.info(`listening on ${t.addr} port ${t.port}`);
       } catch (e) {
         this.log.info(`not listening on ${t.addr} port ${t.port}`);
@@ -238,27 +247,39 @@ export class Upsd implements ServerContext {
     return undefined;
   }
 
+  async #acceptLoop(listener: Deno.Listener, t: ListenTarget): Promise<void> {
+    for (;;) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (e) {
+        if (!this.#listeners.includes(listener)) return; // closed by stop()
+        this.log.error(`listener ${t.addr} port ${t.port}: ${(e as Error).message}`);
+        // e.g. out of descriptors: let some clients go before trying again
+        await new Promise((res) => setTimeout(res, ACCEPT_RETRY_MS));
+        continue;
+      }
+      this.#accept(conn);
+    }
+  }
+
   /** Accept a client unless MAXCONN is reached (then the newest connection is closed at once). */
-  #accept(socket: net.Socket): void {
+  #accept(conn: Deno.Conn): void {
     const limit = Math.max(0, this.maxConn - this.#connectedDrivers);
     if (this.#conns.size >= limit) {
       const now = this.#now();
       if (now - this.#lastRefuseLog >= REFUSE_LOG_MS) {
         this.#lastRefuseLog = now;
         this.log.info(
-          `Refusing connection from ${socket.remoteAddress}: MAXCONN (${this.maxConn}) reached`,
+          `Refusing connection from ${peerAddress(conn)}: MAXCONN (${this.maxConn}) reached`,
         );
       }
-      socket.on("error", () => {});
-      socket.destroy();
+      conn.close();
       return;
     }
-    const conn = new ClientConnection(socket, {
-      ctx: this,
-      closed: (c) => this.#closed(c),
-    });
-    this.#conns.add(conn);
-    this.log.debug(2, `Connect from ${conn.addr}`);
+    const client = new ClientConnection(conn, this.#connHost);
+    this.#conns.add(client);
+    this.log.debug(2, `Connect from ${client.addr}`);
   }
 
   #closed(c: ClientConnection): void {
@@ -273,6 +294,7 @@ export class Upsd implements ServerContext {
       }
     }
     this.log.debug(2, `Disconnect from ${c.addr}`);
+    if (this.#conns.size === 0) this.#allClosed?.();
   }
 
   // ---- housekeeping ----
@@ -338,11 +360,15 @@ export class Upsd implements ServerContext {
   async stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    for (const c of this.#conns) c.close();
     for (const e of this.#order) e.link.close();
-    await Promise.all(
-      this.#listeners.map((l) => new Promise<void>((res) => l.close(() => res()))),
-    );
+    const listeners = this.#listeners;
     this.#listeners = [];
+    for (const l of listeners) l.close();
+    await Promise.all(this.#acceptLoops);
+    this.#acceptLoops = [];
+    if (this.#conns.size === 0) return;
+    const allClosed = new Promise<void>((res) => this.#allClosed = res);
+    for (const c of this.#conns) c.close();
+    await allClosed;
   }
 }

@@ -149,3 +149,38 @@ Deno.test("server: reload is all-or-nothing and needs a UPS unless ALLOW_NO_DEVI
     await dir.cleanup();
   }
 });
+
+Deno.test("server: WATCH pushes CHANGED on the watcher's connection", async () => {
+  const { server, port, links } = await inProcess();
+  const w = await LineClient.open(port);
+  try {
+    assertEquals(await w.req("WATCH FAKE"), "OK");
+    links[0].tree.set("ups.status", "OB");
+    server.findUps("fake")!.invalidate(); // what the driver link does on a change
+    assertEquals(await w.line(), "CHANGED FAKE");
+    assertEquals(await w.req("GET VAR fake ups.status"), 'VAR fake ups.status "OB"');
+    // a change made by the watcher's own request comes before that request's reply
+    await w.send("USERNAME admin\nPASSWORD secret\nFSD fake\nNETVER\n");
+    for (const want of ["OK", "OK", "CHANGED FAKE", "OK FSD-SET", "1.3"]) {
+      assertEquals(await w.line(), want);
+    }
+  } finally {
+    w.close();
+    await server.stop();
+  }
+});
+
+Deno.test("server: LOGOUT answers, then closes; pipelined lines after it are ignored", async () => {
+  const { server, port } = await inProcess();
+  const c = await LineClient.open(port);
+  try {
+    await c.send("NETVER\nLOGOUT\nNETVER\n");
+    assertEquals(await c.line(), "1.3");
+    assertEquals(await c.line(), "OK Goodbye");
+    assertEquals(await c.line(), null);
+    await waitFor(() => server.clientCount === 0, 2000);
+  } finally {
+    c.close();
+    await server.stop();
+  }
+});
