@@ -16,7 +16,7 @@
  */
 
 import { Tokenizer, type TokenSink } from "../conf/tokenizer.ts";
-import { dispatch, type ServerContext } from "./dispatch.ts";
+import { dispatch, type Reply, type ServerContext } from "./dispatch.ts";
 import { Session } from "./session.ts";
 
 /** Unsent reply bytes beyond which a client that does not read is dropped. */
@@ -48,8 +48,11 @@ export class ClientConnection implements TokenSink {
   readonly #conn: Deno.Conn;
   readonly #host: ConnectionHost;
   readonly #tok = new Tokenizer();
-  /** Replies of the burst being read (text is ASCII: the tokenizer drops other bytes). */
+  /** Replies of the burst being read: text (ASCII: the tokenizer drops other bytes) ... */
   #out = "";
+  /** ... after these bytes (cached LIST replies, and text before them). */
+  readonly #parts: Uint8Array[] = [];
+  #partsLen = 0;
   #feeding = false;
   /** Bytes not yet taken by the socket; the head is being written. */
   readonly #queue: Uint8Array[] = [];
@@ -85,8 +88,8 @@ export class ClientConnection implements TokenSink {
     const ctx = this.#host.ctx;
     this.lastActive = ctx.now();
     const reply = dispatch(ctx, this.session, words); // may push (WATCH) to #out first
-    this.#out += reply;
-    if (this.#out.length + this.#queued > MAX_PENDING_OUTPUT) this.#overflow();
+    this.#add(reply);
+    if (this.#pending > MAX_PENDING_OUTPUT) this.#overflow();
   }
 
   error(msg: string): void {
@@ -122,11 +125,33 @@ export class ClientConnection implements TokenSink {
 
   // ---- writing ----
 
+  /** Bytes of replies not yet taken by the socket. */
+  get #pending(): number {
+    return this.#out.length + this.#partsLen + this.#queued;
+  }
+
+  #add(reply: Reply): void {
+    if (typeof reply === "string") {
+      this.#out += reply;
+      return;
+    }
+    this.#textToParts();
+    this.#parts.push(reply);
+    this.#partsLen += reply.length;
+  }
+
+  #textToParts(): void {
+    if (this.#out.length === 0) return;
+    this.#parts.push(encoder.encode(this.#out));
+    this.#partsLen += this.#out.length;
+    this.#out = "";
+  }
+
   /** Unsolicited text (WATCH); false once the connection is gone. */
   #push(text: string): boolean {
     if (this.#dead || this.session.closing) return false;
     this.#out += text; // after the replies of a burst being read, in order
-    if (this.#out.length + this.#queued > MAX_PENDING_OUTPUT) {
+    if (this.#pending > MAX_PENDING_OUTPUT) {
       this.#overflow();
       return false;
     }
@@ -134,17 +159,26 @@ export class ClientConnection implements TokenSink {
     return true;
   }
 
-  /** Send the burst's text in one write. */
+  /** Send the burst's replies in one write. */
   #flush(): void {
+    if (this.#dead) return;
     const text = this.#out;
-    if (this.#dead || text.length === 0) return;
-    this.#out = "";
-    if (this.#queue.length === 0 && text.length <= SCRATCH_SIZE) {
-      const { written } = encoder.encodeInto(text, this.#scratch);
-      this.#enqueue(this.#scratch.subarray(0, written));
-    } else {
-      this.#enqueue(encoder.encode(text));
+    const parts = this.#parts;
+    if (parts.length === 0) {
+      if (text.length === 0) return;
+      this.#out = "";
+      if (this.#queue.length === 0 && text.length <= SCRATCH_SIZE) {
+        const { written } = encoder.encodeInto(text, this.#scratch);
+        this.#enqueue(this.#scratch.subarray(0, written));
+      } else {
+        this.#enqueue(encoder.encode(text));
+      }
+      return;
     }
+    this.#textToParts();
+    this.#enqueue(parts.length === 1 ? parts[0] : concat(parts, this.#partsLen));
+    parts.length = 0;
+    this.#partsLen = 0;
   }
 
   #enqueue(bytes: Uint8Array): void {
@@ -180,6 +214,8 @@ export class ClientConnection implements TokenSink {
       `Dropping client ${this.session.addr}: more than ${MAX_PENDING_OUTPUT} bytes of replies not read`,
     );
     this.#out = "";
+    this.#parts.length = 0;
+    this.#partsLen = 0;
     this.close();
   }
 
@@ -196,4 +232,14 @@ export class ClientConnection implements TokenSink {
     }
     this.#wakeDrained();
   }
+}
+
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  const all = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  return all;
 }

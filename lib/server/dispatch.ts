@@ -58,7 +58,10 @@ const E = {
   unknownCommand: err(ErrToken.UnknownCommand),
 };
 
-type Handler = (ctx: ServerContext, s: Session, args: string[]) => string;
+/** A reply: text, or the bytes of a cached LIST (shared: never modify them). */
+export type Reply = string | Uint8Array;
+
+type Handler = (ctx: ServerContext, s: Session, args: string[]) => Reply;
 
 interface Command {
   run: Handler;
@@ -67,7 +70,7 @@ interface Command {
 }
 
 /** Handle one request line; returns the whole reply. */
-export function dispatch(ctx: ServerContext, s: Session, words: string[]): string {
+export function dispatch(ctx: ServerContext, s: Session, words: string[]): Reply {
   if (words.length === 0) return E.unknownCommand;
   const cmd = COMMANDS.get(words[0].toUpperCase());
   if (!cmd) return E.unknownCommand;
@@ -167,7 +170,7 @@ function serverVar(name: string): string | undefined {
 
 // ---- LIST ----
 
-function list(ctx: ServerContext, _s: Session, a: string[]): string {
+function list(ctx: ServerContext, _s: Session, a: string[]): Reply {
   const n = a.length;
   if (n < 1) return E.invalid;
   const sub = a[0].toUpperCase();

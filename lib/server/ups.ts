@@ -29,6 +29,8 @@ export interface UpsDef {
   desc?: string;
 }
 
+const encoder = new TextEncoder();
+
 /** Distinct spellings of a UPS name cached per list kind. */
 const CACHE_SPELLINGS = 4;
 
@@ -37,7 +39,7 @@ export class UpsEntry {
   fsd = false;
   /** Connections that did LOGIN to this UPS. */
   numLogins = 0;
-  #cache = new Map<string, string>();
+  #cache = new Map<string, Uint8Array>();
   /** WATCH sessions (nut-deno extension) and the UPS name as each one spelled it. */
   readonly #watchers = new Map<Session, string>();
   #watchKey = "";
@@ -80,11 +82,11 @@ export class UpsEntry {
     }
   }
 
-  /** A cached reply built by `build` for this key (e.g. "VAR fake"). */
-  cached(key: string, build: () => string): string {
+  /** A cached reply, encoded once, built by `build` for this key (e.g. "VAR fake"). */
+  cached(key: string, build: () => string): Uint8Array {
     let v = this.#cache.get(key);
     if (v === undefined) {
-      v = build();
+      v = encoder.encode(build());
       if (this.#cache.size >= CACHE_SPELLINGS * 3) this.#cache.clear();
       this.#cache.set(key, v);
     }

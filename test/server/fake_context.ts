@@ -149,5 +149,6 @@ export function req(
 ): string {
   const words = split(line);
   if (words === null) return "";
-  return dispatch(ctx, s, words);
+  const r = dispatch(ctx, s, words);
+  return typeof r === "string" ? r : new TextDecoder().decode(r);
 }
