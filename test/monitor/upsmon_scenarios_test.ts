@@ -295,7 +295,8 @@ scenario(
       await s.setStatus("ups", "OB LB");
       await waitEvent(s, "pri", "SHUTDOWN_HOSTSYNC");
       await s.setStatus("ups", "OL"); // power is back while the primary waits
-      assertEquals(await s.status("ups"), "FSD OL");
+      // SET VAR answers once forwarded; the driver's new value arrives just after
+      await waitFor(async () => (await s.status("ups")) === "FSD OL", 5000, "FSD OL");
       await waitEvent(s, "pri", "SHUTDOWNCMD", 15000);
       await waitEvent(s, "sec", "SHUTDOWNCMD");
       assert(!s.of("pri").includes("ONLINE"), "the primary no longer looks at the status");
