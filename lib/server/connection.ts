@@ -17,6 +17,7 @@
 
 import { Tokenizer, type TokenSink } from "../conf/tokenizer.ts";
 import { dispatch, type Reply, type ServerContext } from "./dispatch.ts";
+import { splitPlainLines } from "./plain_lines.ts";
 import { Session } from "./session.ts";
 
 /** Unsent reply bytes beyond which a client that does not read is dropped. */
@@ -107,7 +108,9 @@ export class ClientConnection implements TokenSink {
         const n = await this.#conn.read(buf);
         if (n === null) break;
         this.#feeding = true;
-        this.#tok.feed(buf.subarray(0, n), this);
+        if (this.#tok.pending || !splitPlainLines(buf, this, n)) {
+          this.#tok.feed(buf.subarray(0, n), this);
+        }
         this.#feeding = false;
         this.#flush();
         if (this.session.closing) {
