@@ -99,7 +99,7 @@ const noArgs = (reply: string): Handler => (_c, _s, args) => args.length !== 0 ?
 
 // ---- GET ----
 
-function get(ctx: ServerContext, s: Session, a: string[]): string {
+function get(ctx: ServerContext, s: Session, a: string[]): Reply {
   const n = a.length;
   const sub = n > 0 ? a[0].toUpperCase() : "";
   if (sub === "TRACKING") {
@@ -121,18 +121,25 @@ function get(ctx: ServerContext, s: Session, a: string[]): string {
     return `UPSDESC ${a[1]} ${quoted(ups.def.desc ?? "Unavailable")}\n`;
   }
   if (n < 3) return E.invalid;
-  const [, upsName, name] = a;
+  const upsName = a[1];
+  const name = a[2];
   switch (sub) {
     case "VAR": {
-      if (name.toLowerCase().startsWith("server.")) {
+      if (SERVER_VAR.test(name)) {
         const v = serverVar(name);
         return v === undefined ? E.varNotSupported : `VAR ${upsName} ${name} ${quoted(v)}\n`;
       }
       const ups = avail(ctx, upsName);
       if (typeof ups === "string") return ups;
+      const cached = ups.cachedVar(upsName, name);
+      if (cached) return cached;
       const node = ups.link.tree.getVar(name);
       if (!node) return E.varNotSupported;
-      return `VAR ${upsName} ${name} ${quoted(shownValue(node, ups.fsd))}\n`;
+      return ups.cacheVar(
+        upsName,
+        name,
+        `VAR ${upsName} ${name} ${quoted(shownValue(node, ups.fsd))}\n`,
+      );
     }
     case "TYPE": {
       const ups = avail(ctx, upsName);
@@ -156,6 +163,8 @@ function get(ctx: ServerContext, s: Session, a: string[]): string {
   }
   return E.invalid;
 }
+
+const SERVER_VAR = /^server\./i;
 
 /** `server.*` pseudo-variables; undefined for an unknown name. */
 function serverVar(name: string): string | undefined {

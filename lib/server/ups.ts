@@ -33,6 +33,8 @@ const encoder = new TextEncoder();
 
 /** Distinct spellings of a UPS name cached per list kind. */
 const CACHE_SPELLINGS = 4;
+/** GET VAR replies cached per UPS (variables × spellings). */
+const MAX_CACHED_VARS = 1024;
 
 export class UpsEntry {
   /** FSD latch: set by the FSD command, cleared only when upsd restarts or the UPS is removed. */
@@ -40,6 +42,9 @@ export class UpsEntry {
   /** Connections that did LOGIN to this UPS. */
   numLogins = 0;
   #cache = new Map<string, Uint8Array>();
+  /** GET VAR replies by UPS spelling, then variable spelling. */
+  #varCache = new Map<string, Map<string, Uint8Array>>();
+  #varCached = 0;
   /** WATCH sessions (nut-deno extension) and the UPS name as each one spelled it. */
   readonly #watchers = new Map<Session, string>();
   #watchKey = "";
@@ -58,6 +63,10 @@ export class UpsEntry {
   /** Forget cached replies (driver data, FSD latch or description changed). */
   invalidate(): void {
     if (this.#cache.size > 0) this.#cache.clear();
+    if (this.#varCached > 0) {
+      this.#varCache.clear();
+      this.#varCached = 0;
+    }
     if (this.#watchers.size > 0) this.#notifyWatchers();
   }
 
@@ -91,6 +100,25 @@ export class UpsEntry {
       this.#cache.set(key, v);
     }
     return v;
+  }
+
+  /** The cached GET VAR reply for these spellings of the UPS and variable names. */
+  cachedVar(upsName: string, name: string): Uint8Array | undefined {
+    return this.#varCache.get(upsName)?.get(name);
+  }
+
+  /** Cache (and return encoded) the GET VAR reply for these spellings. */
+  cacheVar(upsName: string, name: string, reply: string): Uint8Array {
+    const bytes = encoder.encode(reply);
+    if (this.#varCached >= MAX_CACHED_VARS) {
+      this.#varCache.clear();
+      this.#varCached = 0;
+    }
+    let byName = this.#varCache.get(upsName);
+    if (!byName) this.#varCache.set(upsName, byName = new Map());
+    byName.set(name, bytes);
+    this.#varCached++;
+    return bytes;
   }
 }
 

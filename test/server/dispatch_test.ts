@@ -437,3 +437,21 @@ Deno.test("TRACKING (spec §10)", () => {
   ctx.tracking.purge(ctx.t + 3601_000, 3600);
   transcript(ctx, other, [[`GET TRACKING ${id1}`, "ERR UNKNOWN"]]);
 });
+
+Deno.test("GET VAR is cached per spelling and invalidated on change", () => {
+  const ctx = new FakeContext();
+  const s = ctx.session();
+  assertEquals(req(ctx, s, "GET VAR fake ups.status", splitLine), 'VAR fake ups.status "OL"\n');
+  assertEquals(req(ctx, s, "GET VAR FAKE UPS.Status", splitLine), 'VAR FAKE UPS.Status "OL"\n');
+  const fakeUps = ctx.findUps("fake")!;
+  ctx.links.fake.tree.set("ups.status", "OB");
+  fakeUps.invalidate(); // the driver link does this on every change
+  assertEquals(req(ctx, s, "GET VAR fake ups.status", splitLine), 'VAR fake ups.status "OB"\n');
+  ctx.links.fake.stale = true; // checked before the cache
+  assertEquals(req(ctx, s, "GET VAR fake ups.status", splitLine), "ERR DATA-STALE\n");
+  ctx.links.fake.stale = false;
+  fakeUps.fsd = true;
+  fakeUps.invalidate();
+  assertEquals(req(ctx, s, "GET VAR fake ups.status", splitLine), 'VAR fake ups.status "FSD OB"\n');
+  assertEquals(req(ctx, s, "GET VAR fake no.such", splitLine), "ERR VAR-NOT-SUPPORTED\n");
+});
