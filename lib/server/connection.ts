@@ -4,12 +4,12 @@
  * buffer, at most one partial line in the tokenizer (32 words × 512 chars),
  * and a client whose unread replies exceed MAX_PENDING_OUTPUT is dropped.
  *
- * Sockets are Deno.Conn, not node:net: Node compatibility costs about
- * 10 MiB and a good part of the CPU per connection. Each op (read, write,
- * close with a read pending) costs far more than the request itself, so a
- * request takes one read and one write, and LOGOUT closes with no read
- * pending. STARTTLS (to come) can wrap the Deno.Conn in a node Duplex for
- * node:tls's TLSSocket, imported only when TLS is configured: proven by
+ * Sockets are Deno.Conn, not node:net: Node compatibility cost a few MiB
+ * and ~15 % of the CPU per connection. Each op (read, write, close with a
+ * read pending) costs far more than the request itself, so a request takes
+ * one read and one write, and LOGOUT closes with no read pending.
+ * STARTTLS (to come) can wrap the Deno.Conn in a node Duplex for node:tls's
+ * TLSSocket, imported only when TLS is configured: proven by
  * test/server/tls_upgrade_test.ts.
  *
  * @module
@@ -51,7 +51,7 @@ export class ClientConnection implements TokenSink {
   readonly #tok = new Tokenizer();
   /** Replies of the burst being read: text (ASCII: the tokenizer drops other bytes) ... */
   #out = "";
-  /** ... after these bytes (cached LIST replies, and text before them). */
+  /** ... after these bytes (cached LIST and GET VAR replies, and text before them). */
   readonly #parts: Uint8Array[] = [];
   #partsLen = 0;
   #feeding = false;
