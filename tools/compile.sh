@@ -11,7 +11,9 @@ for launcher in "$ROOT"/bin/*; do
   name=$(basename "$launcher")
   case $name in _*) continue ;; esac
   mapfile -t spec < <(NUT_PRINT_PERMS=1 "$launcher")
-  entry=${spec[0]}
+  # most launchers print their entry point first; bin/upsd prints only its flags
+  if [[ ${spec[0]} == --* ]]; then entry=cmd/$name/main.ts; flags=("${spec[@]}")
+  else entry=${spec[0]}; flags=("${spec[@]:1}"); fi
   echo "compiling $name ($entry)"
-  "$DENO" compile --quiet --config="$ROOT/deno.json" "${spec[@]:1}" --output "$ROOT/dist/$name" "$ROOT/$entry"
+  "$DENO" compile --quiet --config="$ROOT/deno.json" "${flags[@]}" --output "$ROOT/dist/$name" "$ROOT/$entry"
 done
