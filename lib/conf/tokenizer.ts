@@ -241,7 +241,9 @@ export interface ConfError {
 }
 
 /** Split a whole config file into non-empty lines, collecting syntax errors. */
-export function tokenizeText(text: string | Uint8Array): { lines: ConfLine[]; errors: ConfError[] } {
+export function tokenizeText(
+  text: string | Uint8Array,
+): { lines: ConfLine[]; errors: ConfError[] } {
   const lines: ConfLine[] = [];
   const errors: ConfError[] = [];
   const sink: TokenSink = {

@@ -85,7 +85,11 @@ export function parseUpsConf(text: string | Uint8Array, file: string): UpsConf {
       current.entries.push({ key: w[0], value: w[2], lineNo: line.lineNo });
     } else {
       conf.errors.push(
-        new ConfigError(file, line.lineNo, `ignoring line that is neither a setting nor a flag: ${w.join(" ")}`),
+        new ConfigError(
+          file,
+          line.lineNo,
+          `ignoring line that is neither a setting nor a flag: ${w.join(" ")}`,
+        ),
       );
     }
   }
