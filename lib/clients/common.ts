@@ -7,6 +7,7 @@
 
 import { getopt, GetoptError } from "../cli/getopt.ts";
 import { NutClient, type NutClientError, type NutError } from "../client/client.ts";
+import { AddressError, parseUpsAddress, type UpsAddress } from "../client/address.ts";
 import { fatal, ToolExit, type ToolIO } from "./io.ts";
 
 export { NUT_VERSION } from "../conf/paths.ts";
@@ -146,4 +147,18 @@ export function unixTime(): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * upscmd/upsrw: parse the `upsname[@hostname[:port]]` argument, or print
+ * the parser's message and NUT's "invalid UPS definition" error and exit 1.
+ */
+export function upsArgOrExit(spec: string, io: ToolIO): UpsAddress {
+  try {
+    return parseUpsAddress(spec);
+  } catch (e) {
+    if (!(e instanceof AddressError)) throw e;
+    io.err(e.message + "\n");
+    fatal("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]");
+  }
 }

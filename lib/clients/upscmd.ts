@@ -5,7 +5,6 @@
  * @module
  */
 
-import { AddressError, parseUpsAddress } from "../client/address.ts";
 import type { NutClient } from "../client/client.ts";
 import {
   enableTracking,
@@ -23,6 +22,7 @@ import {
   progName,
   runBody,
   strToUint,
+  upsArgOrExit,
 } from "./common.ts";
 import { fatal, ToolExit, type ToolIO } from "./io.ts";
 
@@ -85,14 +85,7 @@ export function upscmdMain(args: string[], io: ToolIO): Promise<number> {
       usage(io);
       return 0;
     }
-    let ups: string, host: string, port: number;
-    try {
-      ({ ups, host, port } = parseUpsAddress(rest[0]));
-    } catch (e) {
-      if (!(e instanceof AddressError)) throw e;
-      io.err(e.message + "\n");
-      fatal("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]");
-    }
+    const { ups, host, port } = upsArgOrExit(rest[0], io);
     const client = await connectTool(session, host, port, io);
 
     if (cmdlist) {

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { AddressError, parseUpsAddress } from "../client/address.ts";
 import type { ListReader, NutClient } from "../client/client.ts";
 import { encode } from "../protocol/quote.ts";
 import {
@@ -26,6 +25,7 @@ import {
   runBody,
   strtol,
   strToUint,
+  upsArgOrExit,
 } from "./common.ts";
 import { fatal, ToolExit, type ToolIO } from "./io.ts";
 
@@ -96,14 +96,7 @@ export function upsrwMain(args: string[], io: ToolIO): Promise<number> {
       usage(io);
       return 0;
     }
-    let ups: string, host: string, port: number;
-    try {
-      ({ ups, host, port } = parseUpsAddress(rest[0]));
-    } catch (e) {
-      if (!(e instanceof AddressError)) throw e;
-      io.err(e.message + "\n");
-      fatal("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]");
-    }
+    const { ups, host, port } = upsArgOrExit(rest[0], io);
     const client = await connectTool(session, host, port, io);
 
     if (setvar === undefined) {
