@@ -4,12 +4,24 @@
 # and, when installed, Debian's NUT 2.8.0 in the same run, then prints both
 # side by side. Default scenarios: serve connect. Knobs: see
 # ../shared/bench/README.md (SERVE_T, SERVE_C, UPSC_RUNS, ...).
+# Our own scenario: upsmon-idle (bench/upsmon_idle.ts: CPU of an idle
+# upsmon, ours and Debian's; knobs IDLE_S, IDLE_ROUNDS, IDLE_POLLFREQ).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED=${NUT_SHARED:-$ROOT/../shared}
 HARNESS=$SHARED/bench
-[ -x "$HARNESS/run.sh" ] || { echo "benchmark harness not found at $HARNESS (set NUT_SHARED)" >&2; exit 2; }
 [ $# -gt 0 ] || set -- serve connect
+harness=()
+for s in "$@"; do
+  if [ "$s" = upsmon-idle ]; then
+    "$ROOT/node_modules/.bin/deno" run --allow-all "$ROOT/bench/upsmon_idle.ts"
+  else
+    harness+=("$s")
+  fi
+done
+[ ${#harness[@]} -gt 0 ] || exit 0
+set -- "${harness[@]}"
+[ -x "$HARNESS/run.sh" ] || { echo "benchmark harness not found at $HARNESS (set NUT_SHARED)" >&2; exit 2; }
 out=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/nut-bench.XXXXXX")}
 echo "results in $out" >&2
 # The harness wants all of upsd upsc dummy-ups upsmon upsdrvctl in one

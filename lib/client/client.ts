@@ -71,7 +71,8 @@ export class NutClient {
   #t: Transport | undefined;
   #reader: LineReader;
   #tls = false;
-  readonly readTimeoutMs: number;
+  /** How long a reply may take (ms); may be changed between requests. */
+  readTimeoutMs: number;
 
   private constructor(
     readonly host: string,

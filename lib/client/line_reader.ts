@@ -22,7 +22,10 @@ export class LineReader {
 
   constructor(private t: Transport) {}
 
-  /** Next line (without LF), or why none came. Throws what the transport throws. */
+  /**
+   * Next line (without LF), or why none came (`timeoutMs` Infinity: wait
+   * as long as it takes). Throws what the transport throws.
+   */
   async readLine(timeoutMs: number): Promise<ReadResult> {
     for (;;) {
       const i = this.#buf.subarray(this.#start + this.#scanned, this.#end).indexOf(LF);
@@ -54,11 +57,13 @@ export class LineReader {
     }
     const reading = this.t.read(this.#buf.subarray(this.#end));
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), timeoutMs);
-    });
     try {
-      const n = await Promise.race([reading, timeout]);
+      const n = timeoutMs === Infinity ? await reading : await Promise.race([
+        reading,
+        new Promise<"timeout">((resolve) => {
+          timer = setTimeout(() => resolve("timeout"), timeoutMs);
+        }),
+      ]);
       if (n === "timeout") {
         reading.catch(() => {}); // settles when the caller closes the transport
         return "timeout";

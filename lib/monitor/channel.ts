@@ -78,7 +78,8 @@ export class PipeChannel implements PrivChannel {
     void this.#send({ op: "ready" });
   }
   alive(): boolean {
-    if (this.#alive) void this.#send({ op: "ping" });
+    // no probe: the stdin watch and write errors keep #alive current, and a
+    // write here would wake the privileged process at every poll
     return this.#alive;
   }
   flush(): Promise<void> {

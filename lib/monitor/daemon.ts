@@ -43,12 +43,22 @@ export interface MonitorOptions {
   connect?: ConnectOptions;
   /** Use the WATCH extension (default true). */
   watch?: boolean;
+  /** Poll period (s) when quiet (default WATCHED_POLLFREQ; tests shorten it). */
+  watchedPollFreq?: number;
   now?: () => number;
   /** Install signal handlers (default true; tests drive the methods instead). */
   signals?: boolean;
 }
 
 const NOPARENT_REPEAT_MS = 120_000;
+
+/**
+ * Regular poll period (s) while every UPS is watched (upsd pushes each
+ * change) and calm: the poll then only keeps the login alive and checks
+ * that upsd still answers, so it need not wake an idle upsmon every
+ * POLLFREQ. Below upsd's 60 s idle timeout. See docs/architecture.md.
+ */
+export const WATCHED_POLLFREQ = 50;
 
 /** A sleep that a signal or a change report can cut short. */
 class Waker {
@@ -92,11 +102,13 @@ export class Monitor {
   #pollNow = new Set<string>();
   #lastNoParent: number | undefined;
   #pidLock: Deno.FsFile | undefined;
+  #watchedPollFreq: number;
 
   constructor(opts: MonitorOptions) {
     this.#o = opts;
     this.#config = opts.config;
     this.#now = opts.now ?? Date.now;
+    this.#watchedPollFreq = opts.watchedPollFreq ?? WATCHED_POLLFREQ;
     this.#machine = new MonitorMachine(opts.config, this.#now());
     this.#applyDebug();
     for (const e of this.#config.monitors) this.#sessions.set(e.system, this.#newSession(e));
@@ -242,8 +254,27 @@ export class Monitor {
     }
   }
 
+  /** Every MONITOR entry is watched right now. */
+  #allWatched(): boolean {
+    if (this.#watchers.size === 0) return false;
+    return this.#config.monitors.every((e) =>
+      this.#watchers.get(`${e.host}\n${e.port}`)?.watching(e.ups) ?? false
+    );
+  }
+
+  /** Polls may be spaced out: every UPS is watched and nothing is amiss. */
+  #quiet(): boolean {
+    return this.#machine.calm && this.#allWatched();
+  }
+
+  /** Seconds between regular polls: POLLFREQ/POLLFREQALERT, or WATCHED_POLLFREQ when quiet. */
+  #pollSeconds(): number {
+    const s = this.#machine.pollInterval;
+    return this.#quiet() ? Math.max(s, this.#watchedPollFreq) : s;
+  }
+
   async #loop(): Promise<number> {
-    let nextFull = this.#now();
+    let lastFull = -Infinity;
     for (;;) {
       if (this.#exitSignal !== undefined) {
         if (this.#machine.phase.name === "linger") {
@@ -268,28 +299,35 @@ export class Monitor {
       }
       let code: number | undefined;
       if (!this.#machine.shuttingDown) {
-        const full = this.#now() >= nextFull;
+        const full = this.#now() >= lastFull + this.#pollSeconds() * 1000;
         const targets = full ? this.#config.monitors.map((e) => e.system) : [...this.#pollNow];
         this.#pollNow.clear();
-        if (targets.length > 0) code = await this.#pollAndRecalc(targets);
-        if (full) nextFull = this.#now() + this.#machine.pollInterval * 1000;
+        // A quiet regular poll may wait for its reply until the next one is
+        // due: the (cleared) timeout then expires with the next wake-up
+        // instead of waking an idle upsmon on its own.
+        const replyMs = full && this.#quiet() ? this.#pollSeconds() * 1000 : undefined;
+        if (full) lastFull = this.#now();
+        if (targets.length > 0) code = await this.#pollAndRecalc(targets, replyMs);
+        for (const w of this.#watchers.values()) w.keepAlive();
       } else {
         code = await this.#execute(this.#machine.tick(this.#now()));
       }
       if (code !== undefined) return code;
       this.#checkParent();
       const wake = Math.min(
-        this.#machine.shuttingDown ? Infinity : nextFull,
+        this.#machine.shuttingDown ? Infinity : lastFull + this.#pollSeconds() * 1000,
         this.#machine.nextWakeup() ?? Infinity,
+        // the watchers' keep-alives ride on this loop (KEEPALIVE_MS < this)
+        this.#watchers.size > 0 ? this.#now() + this.#watchedPollFreq * 1000 : Infinity,
       );
       await this.#waker.sleep(wake === Infinity ? 60_000 : wake - this.#now());
     }
   }
 
   /** Poll these UPSes (in parallel), feed the results in config order, then recalc. */
-  async #pollAndRecalc(systems: string[]): Promise<number | undefined> {
+  async #pollAndRecalc(systems: string[], replyMs?: number): Promise<number | undefined> {
     const order = this.#config.monitors.map((e) => e.system).filter((s) => systems.includes(s));
-    const results = await Promise.all(order.map((s) => this.#sessions.get(s)!.poll()));
+    const results = await Promise.all(order.map((s) => this.#sessions.get(s)!.poll(replyMs)));
     const actions: Action[] = [];
     order.forEach((system, i) => {
       const r = results[i];

@@ -179,23 +179,42 @@ export class MonitorMachine {
     return this.#states.get(system);
   }
 
+  /**
+   * Nothing is amiss: monitoring, every UPS answered its last poll, and
+   * none is in a state that needs POLLFREQALERT. Only then may polls be
+   * spaced out while upsd pushes changes (WATCH).
+   */
+  get calm(): boolean {
+    if (this.#phase.name !== "monitoring") return false;
+    for (const u of this.#states.values()) if (u.commState !== 1) return false;
+    return !this.#alert();
+  }
+
   /** Seconds to wait before the next regular poll (POLLFREQ / POLLFREQALERT). */
   get pollInterval(): number {
     const c = this.#config;
-    let alert = false;
-    let oblb = false;
+    if (this.#oblb()) {
+      return Math.min(c.pollFreqAlert, Math.max(1, gcd(c.pollFreqAlert, c.oblbDuration)));
+    }
+    return this.#alert() ? c.pollFreqAlert : c.pollFreq;
+  }
+
+  /** Some UPS is in a state polled at POLLFREQALERT. */
+  #alert(): boolean {
+    const overCounts = this.#config.overDuration >= 0;
     for (const u of this.#states.values()) {
       const f = u.flags;
       if (
         f.has("OB") || f.has("OFF") || f.has("BYPASS") || f.has("ALARM") ||
-        (f.has("OVER") && c.overDuration >= 0)
-      ) alert = true;
-      if (u.oblbSince !== undefined) oblb = true;
+        (f.has("OVER") && overCounts) || u.oblbSince !== undefined
+      ) return true;
     }
-    if (oblb) {
-      return Math.min(c.pollFreqAlert, Math.max(1, gcd(c.pollFreqAlert, c.oblbDuration)));
-    }
-    return alert ? c.pollFreqAlert : c.pollFreq;
+    return false;
+  }
+
+  #oblb(): boolean {
+    for (const u of this.#states.values()) if (u.oblbSince !== undefined) return true;
+    return false;
   }
 
   /** When the shutdown sequence needs the next tick (ms timestamp), if it does. */

@@ -22,9 +22,7 @@ export type PrivRequest =
   /** Create POWERDOWNFLAG and run SHUTDOWNCMD. */
   | { op: "shutdown" }
   /** upsmon.conf was reloaded: pick up a new NOTIFYCMD. */
-  | { op: "reload" }
-  /** Liveness check (no effect). */
-  | { op: "ping" };
+  | { op: "reload" };
 
 /** Longest request line accepted (a message is at most 1023 bytes, plus JSON). */
 export const MAX_REQUEST_LINE = 8192;
@@ -55,7 +53,6 @@ export function decodeRequest(line: string): PrivRequest | { error: string } {
     case "ready":
     case "shutdown":
     case "reload":
-    case "ping":
       return { op: r.op };
     case "wall":
       if (!text(r.message)) return { error: "bad wall message" };

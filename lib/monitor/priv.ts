@@ -53,6 +53,14 @@ export function monitorPermissions(
   return perms;
 }
 
+/**
+ * V8 settings of both upsmon processes (bin/upsmon sets the same for the
+ * privileged part). V8's memory reducer re-arms an 8 s timer after any
+ * allocation, so an idle upsmon would wake every 8 s just to consider a GC;
+ * its heap is a few MiB, there is nothing to give back.
+ */
+export const UPSMON_V8_FLAGS = "--v8-flags=--no-memory-reducer";
+
 export interface PrivilegedOptions {
   /** Arguments upsmon was started with (passed on to the monitor). */
   args: string[];
@@ -75,6 +83,7 @@ export async function runPrivileged(o: PrivilegedOptions): Promise<number> {
   const argv = [
     ...o.denoRunFlags,
     ...monitorPermissions(o.config, o.configPath, o.pidFile),
+    UPSMON_V8_FLAGS,
     o.entry,
     MONITOR_CHILD_FLAG,
     ...o.args,
@@ -135,8 +144,6 @@ export async function runPrivileged(o: PrivilegedOptions): Promise<number> {
             break;
           case "reload":
             await reloadNotifyCmd(o);
-            break;
-          case "ping":
             break;
         }
       }

@@ -22,8 +22,13 @@ export interface SessionOptions {
   open?: (host: string, port: number, opts: ConnectOptions) => Promise<NutClient>;
 }
 
+/** How long a UPS without ups.mode.buzzwords is not asked for it again. */
+const BUZZWORDS_RECHECK_MS = 60_000;
+
 export class UpsSession {
   #client: NutClient | undefined;
+  /** When ups.mode.buzzwords was last found missing (most UPSes never have it). */
+  #noBuzzwordsAt: number | undefined;
   #busy: Promise<unknown> = Promise.resolve();
 
   constructor(readonly entry: MonitorEntry, private opts: SessionOptions) {}
@@ -77,34 +82,53 @@ export class UpsSession {
     }
     log("debug", `Logged into UPS ${e.system}`, 1);
     this.#client = c;
+    this.#noBuzzwordsAt = undefined;
     return undefined;
   }
 
-  /** Connect if needed and read the status (plus buzzwords, and ups.alarm on ALARM). */
-  poll(): Promise<PollOutcome> {
+  /**
+   * Connect if needed and read the status (plus buzzwords, and ups.alarm on
+   * ALARM). `replyTimeoutMs` overrides the read timeout for this poll.
+   */
+  poll(replyTimeoutMs?: number): Promise<PollOutcome> {
     return this.#serial(async () => {
       const failed = await this.#ensure();
       if (failed) return { fail: failed };
       const c = this.#client!;
-      const ups = this.entry.ups;
-      let status: string;
+      const normal = c.readTimeoutMs;
+      if (replyTimeoutMs !== undefined) c.readTimeoutMs = replyTimeoutMs;
       try {
-        status = await c.getVar(ups, "ups.status");
-      } catch (err) {
-        if (!c.connected) this.#client = undefined;
-        return {
-          fail: {
-            stage: "poll",
-            message: message(err),
-            token: err instanceof NutError ? err.token : undefined,
-          },
-        };
+        return await this.#read(c);
+      } finally {
+        c.readTimeoutMs = normal;
       }
-      const data: PollData = { status };
-      data.buzzwords = await this.#optional(c, "ups.mode.buzzwords");
-      if (/(^|\s)ALARM(\s|$)/i.test(status)) data.alarm = await this.#optional(c, "ups.alarm");
-      return { ok: data };
     });
+  }
+
+  async #read(c: NutClient): Promise<PollOutcome> {
+    const ups = this.entry.ups;
+    let status: string;
+    try {
+      status = await c.getVar(ups, "ups.status");
+    } catch (err) {
+      if (!c.connected) this.#client = undefined;
+      return {
+        fail: {
+          stage: "poll",
+          message: message(err),
+          token: err instanceof NutError ? err.token : undefined,
+        },
+      };
+    }
+    const data: PollData = { status };
+    // most UPSes have none: asking again once a minute keeps the poll to one request
+    const now = Date.now();
+    if (this.#noBuzzwordsAt === undefined || now - this.#noBuzzwordsAt >= BUZZWORDS_RECHECK_MS) {
+      data.buzzwords = await this.#optional(c, "ups.mode.buzzwords");
+      this.#noBuzzwordsAt = data.buzzwords === undefined ? now : undefined;
+    }
+    if (/(^|\s)ALARM(\s|$)/i.test(status)) data.alarm = await this.#optional(c, "ups.alarm");
+    return { ok: data };
   }
 
   async #optional(c: NutClient, name: string): Promise<string | undefined> {

@@ -12,15 +12,19 @@
  * ...
  * S: CHANGED <ups>        unsolicited, whenever the status or the availability
  *                         (driver connected / stale) of a watched UPS changes
- * C: NETVER               keep-alive every 30 s (upsd drops idle clients after
- * S: 1.3                  60 s); any line that is not CHANGED is its reply
+ * C: NETVER               keep-alive (upsd drops idle clients after 60 s); any
+ * S: 1.3                  line that is not CHANGED is its reply
  * ```
  *
  * `<ups>` in CHANGED is matched case-insensitively against the watched
- * names. A CHANGED line may arrive between WATCH replies. On a lost
- * connection the watcher reconnects with a growing delay (1 s doubling to
- * 60 s) and, once watching again, reports every UPS as changed (changes may
- * have been missed meanwhile).
+ * names. A CHANGED line may arrive between WATCH replies. The watcher has
+ * no timer of its own: the monitor calls keepAlive() from its poll loop, so
+ * that an idle upsmon wakes once for both (see docs/architecture.md, "upsmon
+ * idle cost"). Three keep-alives in a row without an answer end the
+ * session. A lost connection is reported as a change of every watched UPS
+ * (the monitor polls, and learns whether upsd is gone); the watcher then
+ * reconnects with a growing delay (1 s doubling to 60 s) and, once watching
+ * again, reports every UPS as changed (changes may have been missed).
  *
  * @module
  */
@@ -33,7 +37,7 @@ import type { LogLevel } from "./actions.ts";
 export interface WatchOptions {
   connect?: ConnectOptions;
   log: (level: LogLevel, message: string, debug?: number) => void;
-  /** Keep-alive period (ms). */
+  /** Least time between two keep-alives (ms). */
   keepAliveMs?: number;
   /** First reconnect delay and cap (ms). */
   backoffMs?: number;
@@ -41,6 +45,9 @@ export interface WatchOptions {
   /** Open a connection (tests may substitute). */
   open?: (host: string, port: number, opts: ConnectOptions) => Promise<NutClient>;
 }
+
+/** Default least time between keep-alives: two per upsd idle timeout (60 s). */
+export const KEEPALIVE_MS = 25_000;
 
 export type WatchState = "connecting" | "watching" | "unsupported" | "waiting" | "stopped";
 
@@ -53,6 +60,8 @@ export class UpsdWatcher {
   #watched: string[] = [];
   #sessions = 0;
   #reachedWatching = false;
+  #unanswered = 0;
+  #lastKeepAlive = 0;
 
   constructor(
     readonly host: string,
@@ -69,6 +78,31 @@ export class UpsdWatcher {
   /** UPS names the server accepted in the current session. */
   get watched(): readonly string[] {
     return this.#watched;
+  }
+
+  /** Is `ups` (any spelling) being watched right now? */
+  watching(ups: string): boolean {
+    if (this.#state !== "watching") return false;
+    const u = ups.toLowerCase();
+    return this.#watched.some((w) => w.toLowerCase() === u);
+  }
+
+  /**
+   * Send a NETVER if the last one is at least keepAliveMs old; a session
+   * with three unanswered in a row is closed (the server is hung or gone).
+   */
+  keepAlive(now = Date.now()): void {
+    const c = this.#client;
+    if (this.#state !== "watching" || !c) return;
+    if (now - this.#lastKeepAlive < (this.opts.keepAliveMs ?? KEEPALIVE_MS)) return;
+    if (this.#unanswered >= 3) {
+      this.#debug("keep-alive not answered, reconnecting");
+      c.close();
+      return;
+    }
+    this.#lastKeepAlive = now;
+    this.#unanswered++;
+    c.sendLine("NETVER").catch(() => c.close());
   }
 
   start(): void {
@@ -98,10 +132,13 @@ export class UpsdWatcher {
         this.#debug(`connection lost: ${e instanceof Error ? e.message : String(e)}`);
         return "retry" as const;
       });
+      const lost = this.#watched;
       this.#watched = [];
       this.#client?.close();
       this.#client = undefined;
       if (this.#stopped) break;
+      // the monitor polls them now: it learns at once whether upsd is gone
+      for (const u of lost) this.onChanged(u);
       if (result === "unsupported") {
         this.#state = "unsupported";
         return;
@@ -172,21 +209,12 @@ export class UpsdWatcher {
     );
     if (this.#sessions > 1) { for (const u of this.#watched) this.onChanged(u); }
 
-    const keepAlive = this.opts.keepAliveMs ?? 30_000;
-    let unanswered = 0;
-    const timer = setInterval(() => {
-      unanswered++;
-      c.sendLine("NETVER").catch(() => c.close());
-    }, keepAlive);
+    this.#unanswered = 0;
+    this.#lastKeepAlive = Date.now();
     try {
-      for (;;) {
-        // silence for three keep-alive periods means the server is gone
-        const line = await c.readLine(keepAlive * 3);
-        if (!changed(line)) unanswered = Math.max(0, unanswered - 1);
-        if (unanswered > 2) throw new Error("keep-alive not answered");
-      }
+      // no read timeout: keepAlive() closes a silent session
+      for (;;) if (!changed(await c.readLine(Infinity))) this.#unanswered = 0;
     } finally {
-      clearInterval(timer);
       this.#state = "waiting";
     }
   }

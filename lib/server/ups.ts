@@ -70,16 +70,19 @@ export class UpsEntry {
     if (this.#watchers.size > 0) this.#notifyWatchers();
   }
 
-  /** Tell `session` (`CHANGED <spelling>`) whenever status or availability changes. */
+  /** Tell `session` (`CHANGED <spelling>`) whenever what upsmon reads changes. */
   watch(session: Session, spelling: string): void {
     if (this.#watchers.size === 0) this.#watchKey = this.#statusKey();
     this.#watchers.set(session, spelling);
   }
 
-  /** What a watcher cares about: reachable, fresh, FSD latch, ups.status. */
+  /** What upsmon reads: reachable, fresh, FSD latch, ups.status, ups.alarm, buzzwords. */
   #statusKey(): string {
     const l = this.link;
-    return `${l.connected}|${l.connected && l.isStale()}|${this.fsd}|${l.tree.get("ups.status")}`;
+    const t = l.tree;
+    return `${l.connected}|${l.connected && l.isStale()}|${this.fsd}|${t.get("ups.status")}|${
+      t.get("ups.alarm")
+    }|${t.get("ups.mode.buzzwords")}`;
   }
 
   #notifyWatchers(): void {

@@ -621,6 +621,32 @@ Deno.test("machine: poll interval follows alert conditions", () => {
   assertEquals(m.pollInterval, 7, "OVER is an alert only with OVERDURATION >= 0");
 });
 
+Deno.test("machine: calm only while every UPS answers and none needs POLLFREQALERT", () => {
+  const m = machine(PRIMARY, "POLLFREQ 7", "POLLFREQALERT 7");
+  assert(!m.calm, "never polled yet");
+  loop(m, "OL", T0);
+  assert(m.calm);
+  loop(m, "OL CHRG RB", T0 + S);
+  assert(m.calm, "charging or replace-battery is no alert");
+  // POLLFREQALERT equal to POLLFREQ must not hide the alert
+  for (const status of ["OB", "OL OFF", "OL BYPASS", "OL ALARM"]) {
+    loop(m, status, T0 + 2 * S);
+    assert(!m.calm, status);
+    loop(m, "OL", T0 + 3 * S);
+    assert(m.calm, `back from ${status}`);
+  }
+  loop(m, lost, T0 + 4 * S);
+  assert(!m.calm, "a UPS that does not answer");
+  loop(m, "OL", T0 + 5 * S);
+  assert(m.calm);
+  const over = machine(PRIMARY, "OVERDURATION 30");
+  loop(over, "OL OVER", T0);
+  assert(!over.calm, "OVER counts with OVERDURATION >= 0");
+  const fsd = machine(PRIMARY);
+  loop(fsd, "OB LB", T0);
+  assert(fsd.shuttingDown && !fsd.calm, "never calm once shutting down");
+});
+
 Deno.test("machine: FSD notification is not repeated while FSD stays", () => {
   const m = machine(SECONDARY, "MINSUPPLIES 0");
   assertEquals(notes(loop(m, "FSD OL", T0)), ["FSD ups@h"]);

@@ -76,7 +76,12 @@ const logSink = (into: string[]) => ({
   setDebugLevel: () => {},
 });
 
-async function setup(st: FakeUpsdState, extra: string[] = [], pidFile?: string) {
+async function setup(
+  st: FakeUpsdState,
+  extra: string[] = [],
+  pidFile?: string,
+  watchedPollFreq?: number,
+) {
   const srv = await fakeUpsd(st);
   const dir = await Deno.makeTempDir({ prefix: "upsmon-mon-" });
   const path = `${dir}/upsmon.conf`;
@@ -102,6 +107,7 @@ async function setup(st: FakeUpsdState, extra: string[] = [], pidFile?: string) 
     connect: { tryTls: false, timeoutMs: 2000, readTimeoutMs: 2000 },
     signals: false,
     pidFile,
+    watchedPollFreq,
   });
   const done = mon.run();
   const cleanup = async () => {
@@ -143,6 +149,48 @@ Deno.test("monitor: a WATCH report makes upsmon poll at once (POLLFREQ 30)", asy
   }
 });
 
+/** GET VAR ups.status requests seen by the fake upsd so far. */
+const polls = (t: { srv: { lines: string[] } }) =>
+  t.srv.lines.filter((l) => l === "GET VAR u1 ups.status").length;
+
+Deno.test("monitor: watched and calm, polls are spaced out; on battery, POLLFREQALERT again", async () => {
+  const st = { status: "OL", watch: true, logins: 1 };
+  const t = await setup(st, ["POLLFREQ 1", "POLLFREQALERT 1"], undefined, 3);
+  const ups = `u1@127.0.0.1:${t.srv.port}`;
+  try {
+    await waitFor(() => watchConn(t.srv)?.lines.includes("WATCH u1"), 5000, "watching");
+    await new Promise((r) => setTimeout(r, 1200)); // the next poll sees the watch
+    const quiet0 = polls(t);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert(polls(t) - quiet0 <= 1, `quiet: ${polls(t) - quiet0} polls in 2.5 s`);
+    st.status = "OB";
+    watchConn(t.srv)!.send("CHANGED u1\n");
+    await waitFor(() => t.logs.includes(`UPS ${ups} on battery`), 3000, "ONBATT");
+    const alert0 = polls(t);
+    await waitFor(() => polls(t) - alert0 >= 2, 3500, "POLLFREQALERT polls while on battery");
+    t.mon.requestExit();
+    assertEquals(await t.done, 0);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("monitor: losing the WATCH connection polls at once", async () => {
+  const st = { status: "OL", watch: true, logins: 1 };
+  const t = await setup(st);
+  try {
+    await waitFor(() => watchConn(t.srv)?.lines.includes("WATCH u1"), 5000, "watching");
+    await waitFor(() => polls(t) >= 1, 5000, "first poll");
+    const before = polls(t);
+    watchConn(t.srv)!.close();
+    await waitFor(() => polls(t) > before, 2000, "a poll right after the loss (POLLFREQ 30)");
+    t.mon.requestExit();
+    assertEquals(await t.done, 0);
+  } finally {
+    await t.cleanup();
+  }
+});
+
 Deno.test("monitor: a upsd without WATCH is simply polled (POLLFREQ)", async () => {
   const st = { status: "OL", watch: false, logins: 1 };
   const t = await setup(st, ["POLLFREQ 1", "POLLFREQALERT 1"]);
@@ -159,6 +207,8 @@ Deno.test("monitor: a upsd without WATCH is simply polled (POLLFREQ)", async () 
       1,
       "no retry against a upsd without WATCH",
     );
+    const p0 = polls(t);
+    await waitFor(() => polls(t) - p0 >= 2, 3500, "polls every POLLFREQALERT");
     t.mon.requestExit();
     assertEquals(await t.done, 0);
   } finally {

@@ -11,7 +11,6 @@ import {
 Deno.test("pipe: every request survives encode/decode", () => {
   const reqs: PrivRequest[] = [
     { op: "ready" },
-    { op: "ping" },
     { op: "reload" },
     { op: "shutdown" },
     { op: "wall", message: "Executing automatic power-fail shutdown" },

@@ -53,7 +53,8 @@ Deno.test("session: login sequence of a primary, then polls on the same connecti
   const s = new UpsSession(entry(srv.port), { connect: fast, log: (_l, m) => logs.push(m) });
   try {
     assertEquals(await s.poll(), { ok: { status: "OL", buzzwords: undefined } });
-    assertEquals(await s.poll(), { ok: { status: "OL", buzzwords: undefined } });
+    // no buzzwords here: not asked again for a minute (one request per poll)
+    assertEquals(await s.poll(), { ok: { status: "OL" } });
     assertEquals(srv.conns.length, 1);
     assertEquals(srv.conns[0].lines, [
       "USERNAME mon",
@@ -63,7 +64,6 @@ Deno.test("session: login sequence of a primary, then polls on the same connecti
       "GET VAR ups1 ups.status",
       "GET VAR ups1 ups.mode.buzzwords",
       "GET VAR ups1 ups.status",
-      "GET VAR ups1 ups.mode.buzzwords",
     ]);
     assert(logs.includes("Logged into UPS ups1@127.0.0.1:" + srv.port));
   } finally {
@@ -190,6 +190,44 @@ Deno.test("session: FSD and NUMLOGINS", async () => {
     assert(srv.lines.includes("GET NUMLOGINS ups1"));
     await s.close();
     await waitFor(() => srv.lines.at(-1) === "LOGOUT", 3000, "LOGOUT");
+  } finally {
+    await s.close();
+    await srv.close();
+  }
+});
+
+Deno.test("session: a UPS with buzzwords is asked for them at every poll", async () => {
+  const srv = await startFakeUpsd((line, w, c) =>
+    w[3] === "ups.mode.buzzwords"
+      ? `VAR ${w[2]} ups.mode.buzzwords "vendor:eco"`
+      : server({ status: () => "OL" })(line, w, c)
+  );
+  const s = new UpsSession(entry(srv.port), { connect: fast, log: () => {} });
+  try {
+    for (let i = 0; i < 2; i++) {
+      assertEquals(await s.poll(), { ok: { status: "OL", buzzwords: "vendor:eco" } });
+    }
+    assertEquals(srv.lines.filter((l) => l.endsWith("ups.mode.buzzwords")).length, 2);
+  } finally {
+    await s.close();
+    await srv.close();
+  }
+});
+
+Deno.test("session: poll(replyTimeoutMs) bounds that poll only", async () => {
+  let silent = false;
+  const srv = await startFakeUpsd((line, w, c) =>
+    silent && w[0] === "GET" ? "silent" : server({ status: () => "OL" })(line, w, c)
+  );
+  const s = new UpsSession(entry(srv.port), { connect: fast, log: () => {} });
+  try {
+    await s.poll();
+    silent = true;
+    const t0 = Date.now();
+    const f = await s.poll(300);
+    const took = Date.now() - t0;
+    assert("fail" in f, JSON.stringify(f));
+    assert(took >= 250 && took < 1500, `the poll took ${took} ms`);
   } finally {
     await s.close();
     await srv.close();

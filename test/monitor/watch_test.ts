@@ -117,8 +117,9 @@ Deno.test("watch: reconnects with backoff after the connection drops, then repor
     assertEquals(seen, []);
     srv.conns[0].close();
     await waitFor(() => srv.conns.length === 2 && w.state === "watching", 5000, "rewatching");
+    // at the loss (the monitor checks upsd), and again once watching:
     // changes may have been missed while disconnected
-    assertEquals(seen, ["ups1"]);
+    assertEquals(seen, ["ups1", "ups1"]);
   } finally {
     await w.stop();
     await srv.close();
@@ -146,7 +147,7 @@ Deno.test("watch: server down: retries with a growing delay", async () => {
   }
 });
 
-Deno.test("watch: keep-alive NETVER; unanswered keep-alives end the session", async () => {
+Deno.test("watch: keepAlive() sends NETVER at most every keepAliveMs; three unanswered end the session", async () => {
   let answer = true;
   const srv = await startFakeUpsd((_l, w) => {
     if (w[0] === "WATCH") return "OK";
@@ -156,19 +157,52 @@ Deno.test("watch: keep-alive NETVER; unanswered keep-alives end the session", as
   const w = new UpsdWatcher("127.0.0.1", srv.port, ["ups1"], () => {}, {
     log: quiet,
     connect: fast,
-    keepAliveMs: 60,
+    keepAliveMs: 1000,
     backoffMs: 30,
+  });
+  const netvers = () => srv.conns[0]?.lines.filter((l) => l === "NETVER").length ?? 0;
+  try {
+    w.start();
+    await waitFor(() => w.state === "watching", 5000, "watching");
+    const t = Date.now();
+    w.keepAlive(t + 500); // too soon after the session started
+    w.keepAlive(t + 1000);
+    w.keepAlive(t + 1500); // too soon after the last one
+    w.keepAlive(t + 2000);
+    await waitFor(() => netvers() === 2, 5000, "two keep-alives");
+    // answered ones do not count against the session
+    w.keepAlive(t + 3000);
+    w.keepAlive(t + 4000);
+    await waitFor(() => netvers() === 4, 5000, "four keep-alives");
+    await new Promise((r) => setTimeout(r, 100));
+    assertEquals(srv.conns.length, 1);
+    answer = false;
+    for (let i = 5; i <= 8; i++) w.keepAlive(t + i * 1000);
+    await waitFor(() => srv.conns.length >= 2, 5000, "reconnect after silence");
+    assertEquals(netvers(), 7, "the fourth call closes instead of sending");
+  } finally {
+    await w.stop();
+    await srv.close();
+  }
+});
+
+Deno.test("watch: a lost connection is reported as a change of every watched UPS at once", async () => {
+  const srv = await startFakeUpsd(watchServer(["a", "b"]));
+  const seen: string[] = [];
+  const w = new UpsdWatcher("127.0.0.1", srv.port, ["a", "b", "c"], (u) => seen.push(u), {
+    log: quiet,
+    connect: fast,
+    backoffMs: 60_000, // no reconnect during the test
   });
   try {
     w.start();
-    await waitFor(
-      () => srv.conns[0]?.lines.filter((l) => l === "NETVER").length >= 3,
-      5000,
-      "keep-alives",
-    );
-    assertEquals(srv.conns.length, 1);
-    answer = false;
-    await waitFor(() => srv.conns.length >= 2, 5000, "reconnect after silence");
+    await waitFor(() => w.state === "watching", 5000, "watching");
+    assert(w.watching("A") && w.watching("b") && !w.watching("c"));
+    srv.conns[0].close();
+    await waitFor(() => seen.length === 2, 5000, "reports");
+    assertEquals(seen, ["a", "b"]);
+    assertEquals(w.state, "waiting");
+    assert(!w.watching("a"));
   } finally {
     await w.stop();
     await srv.close();

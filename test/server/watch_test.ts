@@ -1,7 +1,8 @@
 /**
  * WATCH <ups>: the nut-deno extension that lets upsmon react at once. The
- * watcher gets `CHANGED <ups>` (its own spelling) when status or
- * availability changes — not for other variables.
+ * watcher gets `CHANGED <ups>` (its own spelling) when what upsmon reads
+ * changes (status, availability, FSD, ups.alarm, ups.mode.buzzwords) — not
+ * for other variables.
  */
 
 import { assertEquals } from "../helpers/assert.ts";
@@ -41,6 +42,13 @@ Deno.test("WATCH: OK, then CHANGED on status, availability and FSD changes only"
   ups.fsd = true;
   ups.invalidate();
   assertEquals(pushed.length, 5);
+
+  // upsmon also reads these two (quiet upsmon polls are spaced out)
+  link.tree.set("ups.alarm", "Overheat");
+  ups.invalidate();
+  link.tree.set("ups.mode.buzzwords", "vendor:eco");
+  ups.invalidate();
+  assertEquals(pushed.length, 7);
 });
 
 Deno.test("WATCH: a closed connection is forgotten", () => {
