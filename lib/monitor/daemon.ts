@@ -163,6 +163,7 @@ export class Monitor {
       if (e.host === host && e.port === port && e.ups.toLowerCase() === ups.toLowerCase()) {
         this.#log("debug", `upsd reports a change of UPS [${e.system}], polling it now`, 2);
         this.#pollNow.add(e.system);
+        this.#sessions.get(e.system)?.changed();
       }
     }
     this.#waker.wake();
@@ -307,8 +308,9 @@ export class Monitor {
         // instead of waking an idle upsmon on its own.
         const replyMs = full && this.#quiet() ? this.#pollSeconds() * 1000 : undefined;
         if (full) lastFull = this.#now();
-        if (targets.length > 0) code = await this.#pollAndRecalc(targets, replyMs);
+        // keep-alives first: their replies come back with the polls' (one wake-up)
         for (const w of this.#watchers.values()) w.keepAlive();
+        if (targets.length > 0) code = await this.#pollAndRecalc(targets, replyMs);
       } else {
         code = await this.#execute(this.#machine.tick(this.#now()));
       }

@@ -22,13 +22,13 @@ export interface SessionOptions {
   open?: (host: string, port: number, opts: ConnectOptions) => Promise<NutClient>;
 }
 
-/** How long a UPS without ups.mode.buzzwords is not asked for it again. */
-const BUZZWORDS_RECHECK_MS = 60_000;
+/** Polls after which a UPS without ups.mode.buzzwords is asked again. */
+const BUZZWORDS_RECHECK_POLLS = 12;
 
 export class UpsSession {
   #client: NutClient | undefined;
-  /** When ups.mode.buzzwords was last found missing (most UPSes never have it). */
-  #noBuzzwordsAt: number | undefined;
+  /** Polls since ups.mode.buzzwords was found missing (most UPSes never have it). */
+  #noBuzzwordsFor: number | undefined;
   #busy: Promise<unknown> = Promise.resolve();
 
   constructor(readonly entry: MonitorEntry, private opts: SessionOptions) {}
@@ -82,7 +82,7 @@ export class UpsSession {
     }
     log("debug", `Logged into UPS ${e.system}`, 1);
     this.#client = c;
-    this.#noBuzzwordsAt = undefined;
+    this.#noBuzzwordsFor = undefined;
     return undefined;
   }
 
@@ -121,11 +121,13 @@ export class UpsSession {
       };
     }
     const data: PollData = { status };
-    // most UPSes have none: asking again once a minute keeps the poll to one request
-    const now = Date.now();
-    if (this.#noBuzzwordsAt === undefined || now - this.#noBuzzwordsAt >= BUZZWORDS_RECHECK_MS) {
+    // most UPSes have none: asking only now and then keeps the poll to one request
+    const n = this.#noBuzzwordsFor;
+    if (n === undefined || n >= BUZZWORDS_RECHECK_POLLS) {
       data.buzzwords = await this.#optional(c, "ups.mode.buzzwords");
-      this.#noBuzzwordsAt = data.buzzwords === undefined ? now : undefined;
+      this.#noBuzzwordsFor = data.buzzwords === undefined ? 0 : undefined;
+    } else {
+      this.#noBuzzwordsFor = n + 1;
     }
     if (/(^|\s)ALARM(\s|$)/i.test(status)) data.alarm = await this.#optional(c, "ups.alarm");
     return { ok: data };
@@ -138,6 +140,11 @@ export class UpsSession {
       if (!c.connected) this.#client = undefined;
       return undefined;
     }
+  }
+
+  /** upsd reported a change: the next poll asks for buzzwords again. */
+  changed(): void {
+    if (this.#noBuzzwordsFor !== undefined) this.#noBuzzwordsFor = BUZZWORDS_RECHECK_POLLS;
   }
 
   /** `FSD <ups>`: undefined when upsd said OK, else the reason. */

@@ -10,8 +10,9 @@
  * S: ERR UNKNOWN-COMMAND  this upsd has no WATCH: give up on this server
  * S: ERR <other>          this UPS cannot be watched (others may be)
  * ...
- * S: CHANGED <ups>        unsolicited, whenever the status or the availability
- *                         (driver connected / stale) of a watched UPS changes
+ * S: CHANGED <ups>        unsolicited, whenever what upsmon reads of a watched
+ *                         UPS changes: status, FSD, ups.alarm, buzzwords, or
+ *                         availability (driver connected / stale)
  * C: NETVER               keep-alive (upsd drops idle clients after 60 s); any
  * S: 1.3                  line that is not CHANGED is its reply
  * ```

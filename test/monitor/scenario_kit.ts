@@ -73,6 +73,10 @@ export interface Scene {
   killDriver(ups: string): Promise<void>;
   /** Start it again. */
   startDriver(ups: string): Promise<void>;
+  /** Stop upsd (by PID); its clients see their connections close. */
+  killUpsd(): Promise<void>;
+  /** Start upsd again on the same port. */
+  startUpsd(): Promise<void>;
   /** A client logged in to `ups` as a secondary that never logs out. */
   stuckSecondary(ups: string): Promise<NutClient>;
   mons: Map<string, Mon>;
@@ -117,6 +121,7 @@ export async function startScene(devices: string[]): Promise<Scene> {
   );
   const drivers = new Map<string, Proc>();
   devices.forEach((d, i) => drivers.set(d, stack.procs[i]));
+  let upsd = stack.procs[devices.length];
   const mons = new Map<string, Mon>();
   let admin: NutClient | undefined;
   const adminClient = async () => {
@@ -170,6 +175,19 @@ export async function startScene(devices: string[]): Promise<Scene> {
         },
         15000,
         `driver ${ups} back`,
+        200,
+      );
+    },
+    async killUpsd() {
+      await upsd.stop();
+    },
+    async startUpsd() {
+      upsd = new Proc(`${BIN}/upsd`, ["-F"], stack.env);
+      stack.procs.push(upsd);
+      await waitFor(
+        () => scene.status(devices[0]).then(() => true, () => false),
+        15000,
+        "upsd back",
         200,
       );
     },

@@ -53,7 +53,7 @@ Deno.test("session: login sequence of a primary, then polls on the same connecti
   const s = new UpsSession(entry(srv.port), { connect: fast, log: (_l, m) => logs.push(m) });
   try {
     assertEquals(await s.poll(), { ok: { status: "OL", buzzwords: undefined } });
-    // no buzzwords here: not asked again for a minute (one request per poll)
+    // no buzzwords here: not asked again for a while (one request per poll)
     assertEquals(await s.poll(), { ok: { status: "OL" } });
     assertEquals(srv.conns.length, 1);
     assertEquals(srv.conns[0].lines, [
@@ -228,6 +228,24 @@ Deno.test("session: poll(replyTimeoutMs) bounds that poll only", async () => {
     const took = Date.now() - t0;
     assert("fail" in f, JSON.stringify(f));
     assert(took >= 250 && took < 1500, `the poll took ${took} ms`);
+  } finally {
+    await s.close();
+    await srv.close();
+  }
+});
+
+Deno.test("session: missing buzzwords are asked again every 12th poll and after a change report", async () => {
+  const srv = await startFakeUpsd(server({ status: () => "OL" }));
+  const s = new UpsSession(entry(srv.port), { connect: fast, log: () => {} });
+  const asked = () => srv.lines.filter((l) => l.endsWith("ups.mode.buzzwords")).length;
+  try {
+    for (let i = 0; i < 14; i++) await s.poll();
+    assertEquals(asked(), 2, "at the first poll and 12 polls later");
+    s.changed();
+    await s.poll();
+    assertEquals(asked(), 3, "the change report makes the next poll ask");
+    await s.poll();
+    assertEquals(asked(), 3);
   } finally {
     await s.close();
     await srv.close();

@@ -191,6 +191,66 @@ scenario("scenario: driver dies while on line: COMMBAD, NOCOMM, COMMOK, no shutd
   }
 });
 
+scenario(
+  "scenario: upsd dies while on line: COMMBAD at once, NOCOMM, COMMOK, no shutdown",
+  async () => {
+    const s = await startScene(["ups"]);
+    try {
+      const u = s.addr("ups");
+      const lines = [...FAST, "NOCOMMWARNTIME 2"];
+      const pri = await startMon(s, "pri", {
+        lines: [`MONITOR ${u} 1 mon monpw primary`, ...lines],
+      });
+      const sec = await startMon(s, "sec", {
+        lines: [`MONITOR ${u} 1 sec secpw secondary`, ...lines],
+      });
+      await waitLogins(s, "ups", 2);
+      await sleep(2500); // both watched and calm: regular polls are 50 s apart now
+      const killed = Date.now() / 1000;
+      await s.killUpsd();
+      // the closed WATCH connection makes them poll at once
+      const p = await waitEvent(s, "pri", "COMMBAD");
+      const q = await waitEvent(s, "sec", "COMMBAD");
+      assert(
+        p.t - killed < 5 && q.t - killed < 5,
+        `COMMBAD after ${p.t - killed} / ${q.t - killed} s`,
+      );
+      await waitEvent(s, "pri", "NOCOMM");
+      await sleep(4500); // past DEADTIME and HOSTSYNC
+      assertEquals(s.events().filter((e) => e.what === "SHUTDOWN" || e.what === "SHUTDOWNCMD"), []);
+      await s.startUpsd();
+      await waitEvent(s, "pri", "COMMOK");
+      await waitEvent(s, "sec", "COMMOK");
+      for (const m of [pri, sec]) assertEquals(await exited(m.proc, 0), undefined);
+      assertStringIncludes(pri.proc.stderr, "Connection refused");
+    } finally {
+      await s.stop();
+    }
+  },
+);
+
+scenario("scenario: upsd dies while on battery: shutdown once DEADTIME has passed", async () => {
+  const s = await startScene(["ups"]);
+  try {
+    const u = s.addr("ups");
+    await startMon(s, "pri", { lines: [`MONITOR ${u} 1 mon monpw primary`, ...FAST] });
+    await startMon(s, "sec", { lines: [`MONITOR ${u} 1 sec secpw secondary`, ...FAST] });
+    await waitLogins(s, "ups", 2);
+    await s.setStatus("ups", "OB");
+    await waitEvent(s, "pri", "ONBATT");
+    await waitEvent(s, "sec", "ONBATT");
+    const killed = Date.now() / 1000;
+    await s.killUpsd();
+    await waitEvent(s, "pri", "COMMBAD");
+    const p = await waitEvent(s, "pri", "SHUTDOWNCMD", 20000);
+    const q = await waitEvent(s, "sec", "SHUTDOWNCMD", 20000);
+    assert(p.t - killed >= 3 - 0.5, `primary went after ${p.t - killed}s, before DEADTIME`);
+    assert(q.t - killed >= 3 - 0.5, `secondary went after ${q.t - killed}s`);
+  } finally {
+    await s.stop();
+  }
+});
+
 scenario("scenario: driver dies while on battery: shutdown once DEADTIME has passed", async () => {
   const s = await startScene(["ups"]);
   try {
