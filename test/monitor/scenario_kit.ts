@@ -98,12 +98,16 @@ export interface MonOptions {
   impl?: "ours" | "debian";
 }
 
-export async function startScene(devices: string[]): Promise<Scene> {
+/** A scene: our dummy-ups drivers, and our upsd unless `upsd` says Debian's. */
+export async function startScene(
+  devices: string[],
+  upsdImpl: "ours" | "debian" = "ours",
+): Promise<Scene> {
   const stack = await startNutStack({
     devices: devices.map((name): StackDevice => ({ name, dev: "ups.status: OL\n" })),
     users: USERS,
     driver: "ours",
-    upsd: "ours",
+    upsd: upsdImpl,
   });
   const eventsFile = `${stack.dir.root}/events.log`;
   Deno.writeTextFileSync(eventsFile, "");
@@ -182,7 +186,9 @@ export async function startScene(devices: string[]): Promise<Scene> {
       await upsd.stop();
     },
     async startUpsd() {
-      upsd = new Proc(`${BIN}/upsd`, ["-F"], stack.env);
+      upsd = upsdImpl === "ours"
+        ? new Proc(`${BIN}/upsd`, ["-F"], stack.env)
+        : new Proc(DEBIAN.upsd, ["-F", "-u", "root"], stack.env);
       stack.procs.push(upsd);
       await waitFor(
         () => scene.status(devices[0]).then(() => true, () => false),
