@@ -8,6 +8,37 @@ export async function writePidFile(path: string): Promise<void> {
   await Deno.writeTextFile(path, `${Deno.pid}\n`);
 }
 
+/**
+ * Write the PID file and hold a shared lock on it for the daemon's life:
+ * the single-instance check (pidFileLocked) looks for that lock, so a stale
+ * file left by a crash does not block a restart. Close the handle at exit.
+ */
+export function writeLockedPidFile(path: string): Deno.FsFile {
+  Deno.writeTextFileSync(path, `${Deno.pid}\n`);
+  const f = Deno.openSync(path, { read: true });
+  f.lockSync(true);
+  return f;
+}
+
+/** True when a running daemon holds the lock on this PID file. */
+export function pidFileLocked(path: string): boolean {
+  let f: Deno.FsFile;
+  try {
+    f = Deno.openSync(path, { read: true });
+  } catch {
+    return false;
+  }
+  try {
+    const free = f.tryLockSync(true);
+    if (free) f.unlockSync();
+    return !free;
+  } catch {
+    return false;
+  } finally {
+    f.close();
+  }
+}
+
 export function readPidFile(path: string): number | undefined {
   try {
     const pid = parseInt(Deno.readTextFileSync(path).trim(), 10);

@@ -17,7 +17,7 @@ import {
 } from "../conf/upsmon_conf.ts";
 import { ConfigFileError, readConfigFile } from "../conf/errors.ts";
 import type { ConnectOptions } from "../client/mod.ts";
-import { removePidFile } from "../daemon/pidfile.ts";
+import { removePidFile, writeLockedPidFile } from "../daemon/pidfile.ts";
 import type { Action, LogLevel } from "./actions.ts";
 import type { PrivChannel } from "./channel.ts";
 import { MonitorMachine } from "./machine.ts";
@@ -203,10 +203,7 @@ export class Monitor {
     const f = this.#o.pidFile;
     if (!f) return;
     try {
-      Deno.writeTextFileSync(f, `${Deno.pid}\n`);
-      // held for our whole life: the single-instance check looks for it
-      this.#pidLock = Deno.openSync(f, { read: true });
-      this.#pidLock.lockSync(true);
+      this.#pidLock = writeLockedPidFile(f);
     } catch (e) {
       this.#log("warning", `Can't write PID file ${f}: ${(e as Error).message}`);
     }

@@ -19,6 +19,7 @@ import {
 } from "../conf/upsmon_conf.ts";
 import { defaultConnectTimeoutMs } from "../client/mod.ts";
 import { Logger } from "../daemon/log.ts";
+import { pidFileLocked } from "../daemon/pidfile.ts";
 import { notifyReady } from "../daemon/ready.ts";
 import type { LogLevel } from "./actions.ts";
 import { DirectChannel, PipeChannel } from "./channel.ts";
@@ -72,25 +73,6 @@ function configPathFor(file: string | undefined): string {
 
 function pidFileName(): string {
   return `${pidPath()}/upsmon.pid`;
-}
-
-/** True when another upsmon holds the lock on the PID file. */
-function anotherInstance(pidFile: string): boolean {
-  let f: Deno.FsFile;
-  try {
-    f = Deno.openSync(pidFile, { read: true });
-  } catch {
-    return false;
-  }
-  try {
-    const free = f.tryLockSync(true);
-    if (free) f.unlockSync();
-    return !free;
-  } catch {
-    return false;
-  } finally {
-    f.close();
-  }
 }
 
 async function loadConfig(path: string): Promise<UpsmonConfResult | ConfigFileError> {
@@ -198,7 +180,7 @@ function connectOptions(run: UpsmonRunOptions) {
 async function start(log: Logger, run: UpsmonRunOptions, args: string[]): Promise<number> {
   log.level = debugLevel(run.debug);
   const pidFile = pidFileName();
-  if (anotherInstance(pidFile)) {
+  if (pidFileLocked(pidFile)) {
     stdout(
       "Fatal error: A previous upsmon instance is already running!\n" +
         "Either stop the previous instance first, or use the 'reload' command.\n",

@@ -17,7 +17,12 @@ import { parseEnvBool, parseUpsdConf } from "../conf/upsd_conf.ts";
 import { parseUpsdUsers } from "../conf/upsd_users.ts";
 import { Cmdvartab, parseCmdvartab } from "../conf/cmdvartab.ts";
 import { Logger } from "../daemon/log.ts";
-import { readPidFile, removePidFile, writePidFile } from "../daemon/pidfile.ts";
+import {
+  pidFileLocked,
+  readPidFile,
+  removePidFile,
+  writeLockedPidFile,
+} from "../daemon/pidfile.ts";
 import { notifyReady } from "../daemon/ready.ts";
 import { CONF_FILES, upsDefsFrom } from "./config.ts";
 import { BANNER, HELP, parseUpsdArgs, type RunOptions } from "./options.ts";
@@ -84,25 +89,6 @@ function signalRunning(log: Logger, command: "reload" | "stop", pid?: number): n
   }
 }
 
-/** True when another upsd holds the lock on this PID file. */
-function anotherInstance(pidFile: string): boolean {
-  let f: Deno.FsFile;
-  try {
-    f = Deno.openSync(pidFile, { read: true });
-  } catch {
-    return false;
-  }
-  try {
-    const free = f.tryLockSync(true);
-    if (free) f.unlockSync();
-    return !free;
-  } catch {
-    return false;
-  } finally {
-    f.close();
-  }
-}
-
 /** Run upsd with these arguments; resolves with the exit code when it should exit. */
 export async function main(args: readonly string[]): Promise<number> {
   const log = new Logger("upsd");
@@ -142,7 +128,7 @@ async function run(log: Logger, o: RunOptions): Promise<number> {
   // 1. another instance?
   const pidDir = pidPath();
   const pidFile = `${pidDir}/upsd.pid`;
-  if (anotherInstance(pidFile)) {
+  if (pidFileLocked(pidFile)) {
     stdout(
       "Fatal error: A previous upsd instance is already running!\n" +
         "Either stop the previous instance first, or use the 'reload' command.\n",
@@ -286,9 +272,7 @@ async function run(log: Logger, o: RunOptions): Promise<number> {
   }
   if (o.pidFile) {
     try {
-      await writePidFile(pidFile);
-      pidLock = Deno.openSync(pidFile, { read: true });
-      pidLock.lockSync(true);
+      pidLock = writeLockedPidFile(pidFile);
     } catch (e) {
       log.warn(`Can't write PID file ${pidFile}: ${(e as Error).message}`);
     }
