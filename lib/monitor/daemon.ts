@@ -266,9 +266,9 @@ export class Monitor {
   }
 
   /** Seconds between regular polls: POLLFREQ/POLLFREQALERT, or WATCHED_POLLFREQ when quiet. */
-  #pollSeconds(): number {
+  #pollSeconds(quiet = this.#quiet()): number {
     const s = this.#machine.pollInterval;
-    return this.#quiet() ? Math.max(s, this.#watchedPollFreq) : s;
+    return quiet ? Math.max(s, this.#watchedPollFreq) : s;
   }
 
   async #loop(): Promise<number> {
@@ -297,13 +297,15 @@ export class Monitor {
       }
       let code: number | undefined;
       if (!this.#machine.shuttingDown) {
-        const full = this.#now() >= lastFull + this.#pollSeconds() * 1000;
+        const quiet = this.#quiet();
+        const period = this.#pollSeconds(quiet) * 1000;
+        const full = this.#now() >= lastFull + period;
         const targets = full ? this.#config.monitors.map((e) => e.system) : [...this.#pollNow];
         this.#pollNow.clear();
         // A quiet regular poll may wait for its reply until the next one is
         // due: the (cleared) timeout then expires with the next wake-up
         // instead of waking an idle upsmon on its own.
-        const replyMs = full && this.#quiet() ? this.#pollSeconds() * 1000 : undefined;
+        const replyMs = full && quiet ? period : undefined;
         if (full) lastFull = this.#now();
         // keep-alives first: their replies come back with the polls' (one wake-up)
         for (const w of this.#watchers.values()) w.keepAlive();
